@@ -1,0 +1,197 @@
+package io.fleetline.commons.mqtt;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+
+/**
+ * The service's one MQTT connection (Vert.x MQTT client). Unlike the messaging connector it
+ * completes a QoS 1 publish only at the broker's PUBACK, and it acknowledges an incoming QoS 1
+ * message only after its handler succeeded, so a crash in between means redelivery, not loss.
+ * It reconnects on its own and subscribes again after every connect.
+ */
+@ApplicationScoped
+public class MqttLink {
+
+    private static final Logger LOG = Logger.getLogger(MqttLink.class);
+
+    private final Vertx vertx;
+    private final MqttConfig config;
+    private final String clientId;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Promise<Void>> awaitingPuback = new ConcurrentHashMap<>();
+    private volatile MqttClient client;
+    private volatile boolean connected;
+    private volatile boolean stopped;
+    private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
+
+    MqttLink(Vertx vertx, MqttConfig config, @ConfigProperty(name = "quarkus.application.name") String application) {
+        this.vertx = vertx;
+        this.config = config;
+        this.clientId = config.clientId().orElse(application + "-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    void start(@Observes StartupEvent event) {
+        connect();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopped = true;
+        MqttClient current = client;
+        if (current != null && connected) {
+            current.disconnect();
+        }
+    }
+
+    /** Whether the broker connection is up. */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /**
+     * Subscribes {@code handler} to {@code filter} at QoS 1, now and after every reconnect. Each
+     * message is acknowledged when the handler's {@code Uni} succeeds; on failure it stays
+     * unacknowledged and the broker redelivers it when the session resumes.
+     */
+    public void subscribe(String filter, Function<MqttPublishMessage, Uni<Void>> handler) {
+        Subscription subscription = new Subscription(filter, handler);
+        subscriptions.add(subscription);
+        MqttClient current = client;
+        if (current != null && connected) {
+            current.subscribe(filter, MqttQoS.AT_LEAST_ONCE.value());
+        }
+    }
+
+    /** Publishes at QoS 1; the {@code Uni} completes when the broker acknowledged (PUBACK). */
+    public Uni<Void> publish(String topic, Buffer payload, boolean retain) {
+        return Uni.createFrom().emitter(emitter -> {
+            MqttClient current = client;
+            if (current == null || !connected) {
+                emitter.fail(new IllegalStateException("MQTT broker not connected"));
+                return;
+            }
+            current.publish(topic, payload, MqttQoS.AT_LEAST_ONCE, false, retain).onComplete(sent -> {
+                if (sent.failed()) {
+                    emitter.fail(sent.cause());
+                    return;
+                }
+                Promise<Void> acked = Promise.promise();
+                awaitingPuback.put(sent.result(), acked);
+                acked.future().onComplete(ack -> {
+                    if (ack.succeeded()) {
+                        emitter.complete(null);
+                    } else {
+                        emitter.fail(ack.cause());
+                    }
+                });
+            });
+        });
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        MqttClientOptions options = new MqttClientOptions()
+                .setClientId(clientId)
+                .setCleanSession(config.cleanSession())
+                .setAutoKeepAlive(true)
+                .setKeepAliveInterval(30)
+                .setAckTimeout((int) Math.max(1, config.ackTimeout().toSeconds()))
+                .setMaxInflightQueue(config.maxInflight());
+        options.setAutoAck(false);
+        config.username().ifPresent(options::setUsername);
+        config.password().ifPresent(options::setPassword);
+        MqttClient fresh = MqttClient.create(vertx, options);
+        fresh.publishHandler(this::dispatch);
+        fresh.publishCompletionHandler(packetId -> settle(packetId, null));
+        fresh.publishCompletionExpirationHandler(packetId -> settle(packetId, "PUBACK timed out"));
+        fresh.closeHandler(closed -> onDisconnect());
+        client = fresh;
+        fresh.connect(config.port(), config.host()).onComplete(result -> {
+            if (result.failed() || result.result().code().byteValue() != 0) {
+                LOG.warnf("MQTT connect to %s:%d failed: %s", config.host(), config.port(),
+                        result.failed() ? result.cause().getMessage() : result.result().code());
+                scheduleReconnect();
+                return;
+            }
+            connected = true;
+            LOG.infof("MQTT connected to %s:%d as %s", config.host(), config.port(), clientId);
+            if (!subscriptions.isEmpty()) {
+                fresh.subscribe(subscriptions.stream()
+                        .collect(Collectors.toMap(Subscription::filter, s -> MqttQoS.AT_LEAST_ONCE.value(),
+                                (a, b) -> a)));
+            }
+        });
+    }
+
+    private void onDisconnect() {
+        boolean wasConnected = connected;
+        connected = false;
+        awaitingPuback.keySet().forEach(packetId -> settle(packetId, "MQTT connection lost"));
+        if (wasConnected) {
+            LOG.warnf("MQTT connection to %s:%d lost", config.host(), config.port());
+        }
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        // A refused CONNACK also closes the socket: both paths land here, one retry is enough.
+        if (!stopped && reconnectScheduled.compareAndSet(false, true)) {
+            vertx.setTimer(config.reconnectDelay().toMillis(), id -> {
+                reconnectScheduled.set(false);
+                connect();
+            });
+        }
+    }
+
+    private void settle(int packetId, String failure) {
+        Promise<Void> promise = awaitingPuback.remove(packetId);
+        if (promise == null) {
+            return;
+        }
+        if (failure == null) {
+            promise.complete();
+        } else {
+            promise.fail(failure);
+        }
+    }
+
+    private void dispatch(MqttPublishMessage message) {
+        for (Subscription subscription : subscriptions) {
+            if (TopicFilter.matches(subscription.filter(), message.topicName())) {
+                subscription.handler().apply(message).subscribe().with(
+                        done -> message.ack(),
+                        failure -> LOG.warnf("Handling a message on %s failed, left unacknowledged: %s",
+                                message.topicName(), failure.getMessage()));
+                return;
+            }
+        }
+        message.ack();
+    }
+
+    private record Subscription(String filter, Function<MqttPublishMessage, Uni<Void>> handler) {
+    }
+}
