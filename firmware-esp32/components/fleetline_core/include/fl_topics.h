@@ -8,6 +8,8 @@
 #define FL_DEVICE_ID_MAX 64
 /* "devices/" + id + "/config/reported" + NUL, rounded up. */
 #define FL_TOPIC_MAX 96
+/* Commands and configs above this size are refused unparsed: the device has little RAM. */
+#define FL_MESSAGE_MAX 4096
 
 typedef enum {
     FL_TOPIC_TELEMETRY,

@@ -199,9 +199,8 @@ static void announce(const fl_transport_t *t, fl_mode_t mode)
 static void update_mode(fl_transport_t *t, int64_t now)
 {
     fl_mode_t mode = current_mode(t, now);
-    /* Before the first connect there is nothing to report unless a reading waits. */
-    bool undecided = t->mode == FL_MODE_STARTING && mode != FL_MODE_MQTT &&
-                     fl_ring_count(&t->ring) == 0;
+    /* Before the first connect there is nothing to report until a reading needs a path. */
+    bool undecided = t->mode == FL_MODE_STARTING && mode != FL_MODE_MQTT && t->stats.recorded == 0;
     if (mode != t->mode && !undecided) {
         announce(t, mode);
         if (mode == FL_MODE_BUFFERING && !t->recovering) {
