@@ -1,0 +1,210 @@
+package io.fleetline.commons.readings;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.fleetline.commons.events.EventType;
+import io.fleetline.commons.events.PlatformEvent;
+import io.fleetline.commons.events.Severity;
+import io.fleetline.commons.outbox.Outbox;
+import io.fleetline.commons.rules.RuleEvaluator;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The one writer path of readings, shared by the HTTP ingest (telemetry-service) and the MQTT
+ * ingest (ingest-bridge). A batch is one transaction of a fixed number of statements whatever
+ * its size: presence ({@code last_seen}, {@code online} transitions), readings with their
+ * idempotency keys and the latest value, rule evaluation, and the outbox events.
+ */
+@ApplicationScoped
+public class ReadingWriter {
+
+    /**
+     * Locks the batch's known devices in id order (so concurrent writers and replicas never
+     * deadlock), moves {@code last_seen} forward and sets them online. {@code was} is read under
+     * the lock, so each offline/unknown -> online transition is seen by exactly one transaction.
+     */
+    private static final String PRESENCE = "WITH locked AS ("
+            + " SELECT device_id, name, connectivity FROM registry.devices WHERE device_id = ANY($1)"
+            + " ORDER BY device_id FOR NO KEY UPDATE),"
+            + " touched AS (UPDATE registry.devices d SET last_seen = greatest(d.last_seen, now()), connectivity = 'online'"
+            + " FROM locked WHERE d.device_id = locked.device_id)"
+            + " SELECT device_id, name, connectivity AS was, now() AS seen FROM locked";
+
+    /**
+     * Inserts the readings whose idempotency key is new (or which have none), and moves
+     * {@code latest} only forward in device time. Answers, per input row in order, the id and ts
+     * of the reading stored for it and whether it was new.
+     */
+    private static final String STORE = "WITH input AS MATERIALIZED ("
+            + " SELECT i.ord, i.device_id, coalesce(i.ts, now()) AS ts, i.msg_id, i.key, i.payload::jsonb AS payload,"
+            + " nextval('telemetry.readings_id_seq') AS id"
+            + " FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])"
+            + " WITH ORDINALITY AS i(device_id, ts, msg_id, key, payload, ord)),"
+            + " keyed AS (INSERT INTO telemetry.reading_keys (device_id, key, reading_id, ts)"
+            + " SELECT device_id, key, id, ts FROM input WHERE key IS NOT NULL ORDER BY device_id, key"
+            + " ON CONFLICT (device_id, key) DO NOTHING RETURNING device_id, key, reading_id, ts),"
+            + " fresh AS (SELECT * FROM input WHERE key IS NULL OR id IN (SELECT reading_id FROM keyed)),"
+            + " inserted AS (INSERT INTO telemetry.readings (id, device_id, ts, msg_id, payload)"
+            + " SELECT id, device_id, ts, msg_id, payload FROM fresh),"
+            + " newest AS (INSERT INTO telemetry.latest AS l (device_id, reading_id, ts, received_at, payload)"
+            + " SELECT DISTINCT ON (device_id) device_id, id, ts, now(), payload FROM fresh"
+            + " ORDER BY device_id, ts DESC, id DESC"
+            + " ON CONFLICT (device_id) DO UPDATE SET reading_id = EXCLUDED.reading_id, ts = EXCLUDED.ts,"
+            + " received_at = EXCLUDED.received_at, payload = EXCLUDED.payload WHERE l.ts < EXCLUDED.ts)"
+            + " SELECT input.ord, f.id IS NOT NULL AS fresh, coalesce(f.id, k.reading_id, rk.reading_id) AS id,"
+            + " coalesce(f.ts, k.ts, rk.ts) AS ts, now() AS received_at"
+            + " FROM input"
+            + " LEFT JOIN fresh f ON f.id = input.id"
+            + " LEFT JOIN keyed k ON f.id IS NULL AND k.device_id = input.device_id AND k.key = input.key"
+            + " LEFT JOIN telemetry.reading_keys rk ON f.id IS NULL AND k.reading_id IS NULL"
+            + " AND rk.device_id = input.device_id AND rk.key = input.key"
+            + " ORDER BY input.ord";
+
+    private final Pool pool;
+    private final Outbox outbox;
+    private final RuleEvaluator rules;
+
+    ReadingWriter(Pool pool, Outbox outbox, RuleEvaluator rules) {
+        this.pool = pool;
+        this.outbox = outbox;
+        this.rules = rules;
+    }
+
+    /** What happened to one reading of a batch. */
+    public enum Status {
+        /** Stored now. */
+        STORED,
+        /** Its idempotency key was already stored; {@code id} and {@code ts} are the stored reading's. */
+        DUPLICATE,
+        /** Its device is not registered; nothing stored. */
+        UNKNOWN_DEVICE
+    }
+
+    /** The outcome of one reading; {@code id} and {@code ts} are absent for an unknown device. */
+    public record Outcome(Status status, Long id, Instant ts) {
+    }
+
+    /** The committed batch: one outcome per input reading, in input order, and the readings stored now. */
+    public record Result(List<Outcome> outcomes, List<StoredReading> stored) {
+    }
+
+    /** Stores {@code readings} in one transaction; the {@code Uni} completes after the commit. */
+    public Uni<Result> write(List<IncomingReading> readings) {
+        if (readings.isEmpty()) {
+            return Uni.createFrom().item(new Result(List.of(), List.of()));
+        }
+        Set<String> deviceIds = new LinkedHashSet<>();
+        readings.forEach(reading -> deviceIds.add(reading.deviceId()));
+        return pool.withTransaction(tx -> presence(tx, deviceIds).chain(devices -> {
+            List<IncomingReading> known = readings.stream().filter(r -> devices.known.contains(r.deviceId())).toList();
+            return store(tx, known).chain(stored -> rules.evaluate(tx, stored.readings())
+                    .chain(alerts -> {
+                        List<PlatformEvent> events = new ArrayList<>(devices.online);
+                        events.addAll(alerts);
+                        return outbox.appendAll(tx, events);
+                    })
+                    .replaceWith(() -> result(readings, devices.known, stored)));
+        })).invoke(outbox::relayNow);
+    }
+
+    /**
+     * Marks devices as heard from now (a status {@code online} message): {@code last_seen} and
+     * the online transition with its event, in one transaction. Answers the ids that are registered.
+     */
+    public Uni<Set<String>> touch(Set<String> deviceIds) {
+        return pool.withTransaction(tx -> presence(tx, deviceIds)
+                .call(devices -> outbox.appendAll(tx, devices.online))
+                .map(devices -> devices.known))
+                .invoke(outbox::relayNow);
+    }
+
+    private record Presence(Set<String> known, List<PlatformEvent> online) {
+    }
+
+    private record Stored(List<Outcome> outcomes, List<StoredReading> readings) {
+    }
+
+    private Uni<Presence> presence(SqlConnection tx, Set<String> deviceIds) {
+        return tx.preparedQuery(PRESENCE).execute(Tuple.of(deviceIds.toArray(String[]::new))).map(rows -> {
+            Set<String> known = new LinkedHashSet<>();
+            List<PlatformEvent> online = new ArrayList<>();
+            for (Row row : rows) {
+                String id = row.getString("device_id");
+                known.add(id);
+                String was = row.getString("was");
+                if (!"online".equals(was)) {
+                    Map<String, Object> metadata = new HashMap<>();
+                    metadata.put("last_seen", row.getOffsetDateTime("seen").toInstant().toString());
+                    metadata.put("previous", was == null ? "unknown" : was);
+                    online.add(PlatformEvent.of(EventType.DEVICE_ONLINE, id, Severity.INFO,
+                            "Device '" + id + "' is online.")
+                            .withDeviceName(row.getString("name"))
+                            .withMetadata(metadata));
+                }
+            }
+            return new Presence(known, online);
+        });
+    }
+
+    private Uni<Stored> store(SqlConnection tx, List<IncomingReading> readings) {
+        if (readings.isEmpty()) {
+            return Uni.createFrom().item(new Stored(List.of(), List.of()));
+        }
+        int n = readings.size();
+        String[] devices = new String[n];
+        OffsetDateTime[] ts = new OffsetDateTime[n];
+        String[] msgIds = new String[n];
+        String[] keys = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            IncomingReading reading = readings.get(i);
+            devices[i] = reading.deviceId();
+            ts[i] = reading.ts() == null ? null : reading.ts().atOffset(ZoneOffset.UTC);
+            msgIds[i] = reading.msgId();
+            keys[i] = reading.idempotencyKey();
+            payloads[i] = reading.payloadJson();
+        }
+        return tx.preparedQuery(STORE).execute(Tuple.of(devices, ts, msgIds, keys, payloads)).map(rows -> {
+            List<Outcome> outcomes = new ArrayList<>(n);
+            List<StoredReading> stored = new ArrayList<>();
+            int i = 0;
+            for (Row row : rows) {
+                IncomingReading reading = readings.get(i++);
+                Instant at = row.getOffsetDateTime("ts").toInstant();
+                long id = row.getLong("id");
+                if (row.getBoolean("fresh")) {
+                    outcomes.add(new Outcome(Status.STORED, id, at));
+                    stored.add(new StoredReading(id, reading.deviceId(), at,
+                            row.getOffsetDateTime("received_at").toInstant(), reading.payload()));
+                } else {
+                    outcomes.add(new Outcome(Status.DUPLICATE, id, at));
+                }
+            }
+            return new Stored(outcomes, stored);
+        });
+    }
+
+    private static Result result(List<IncomingReading> readings, Set<String> known, Stored stored) {
+        List<Outcome> outcomes = new ArrayList<>(readings.size());
+        int next = 0;
+        for (IncomingReading reading : readings) {
+            outcomes.add(known.contains(reading.deviceId()) ? stored.outcomes().get(next++)
+                    : new Outcome(Status.UNKNOWN_DEVICE, null, null));
+        }
+        return new Result(outcomes, stored.readings());
+    }
+}
