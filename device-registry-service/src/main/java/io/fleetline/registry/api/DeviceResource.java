@@ -1,0 +1,124 @@
+package io.fleetline.registry.api;
+
+import java.net.URI;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.fleetline.commons.api.ApiException;
+import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.auth.Permission;
+import io.fleetline.commons.auth.Requires;
+import io.fleetline.commons.outbox.Outbox;
+import io.fleetline.registry.config.RegistryConfig;
+import io.fleetline.registry.domain.DeviceRules;
+import io.fleetline.registry.messaging.DeviceMessageRelay;
+import io.fleetline.registry.store.DeviceStore;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /api/v1/devices}: register, list, show, edit and delete devices, and their shadow. */
+@Path("/api/v1/devices")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeviceResource {
+
+    static final String MERGE_PATCH = "application/merge-patch+json";
+
+    private final DeviceStore devices;
+    private final CommandResource commands;
+    private final Bodies bodies;
+    private final Outbox outbox;
+    private final DeviceMessageRelay relay;
+    private final RegistryConfig config;
+
+    DeviceResource(DeviceStore devices, CommandResource commands, Bodies bodies, Outbox outbox,
+            DeviceMessageRelay relay, RegistryConfig config) {
+        this.devices = devices;
+        this.commands = commands;
+        this.bodies = bodies;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Requires(Permission.WRITE)
+    public Uni<Response> register(String body) throws JsonProcessingException {
+        var request = DeviceRules.registration(bodies.parse(body));
+        return devices.register(request)
+                .invoke(this::relayAfterCommit)
+                .map(device -> Response.created(URI.create("/api/v1/devices/" + device.deviceId()))
+                        .entity(Envelope.ok(device).with("message", "Device registered."))
+                        .build());
+    }
+
+    @GET
+    @Requires(Permission.READ)
+    public Uni<Envelope> list(@QueryParam("offset") String offset, @QueryParam("limit") String limit,
+            @QueryParam("type") String type, @QueryParam("location") String location,
+            @QueryParam("connectivity") String connectivity) {
+        Paging paging = Paging.of(offset, limit, config);
+        if (connectivity != null && !DeviceRules.CONNECTIVITY.contains(connectivity)) {
+            throw ApiException.badRequest("Query parameter 'connectivity' must be one of unknown, online, offline.");
+        }
+        return devices.list(type, location, connectivity, paging.offset(), paging.limit())
+                .map(page -> Envelope.page(page.items(), paging.of(page.total())));
+    }
+
+    @GET
+    @Path("{id}")
+    @Requires(Permission.READ)
+    public Uni<Envelope> get(@PathParam("id") String id) {
+        return devices.get(id).map(Envelope::ok);
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({ MediaType.APPLICATION_JSON, MERGE_PATCH })
+    @Requires(Permission.WRITE)
+    public Uni<Envelope> edit(@PathParam("id") String id, String body) throws JsonProcessingException {
+        var patch = DeviceRules.object(bodies.parse(body));
+        return devices.edit(id, current -> DeviceRules.edit(current, patch)).map(Envelope::ok);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Requires(Permission.ADMIN)
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return devices.delete(id)
+                .invoke(this::relayAfterCommit)
+                .map(done -> Response.noContent().build());
+    }
+
+    @GET
+    @Path("{id}/shadow")
+    @Requires(Permission.READ)
+    public Uni<Envelope> shadow(@PathParam("id") String id) {
+        return devices.shadow(id).map(Envelope::ok);
+    }
+
+    /** The singular alias of {@code POST /devices/{id}/commands}, kept for clients of the unversioned API. */
+    @POST
+    @Path("{id}/command")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Requires(Permission.WRITE)
+    public Uni<Response> sendCommand(@PathParam("id") String id, String body) throws JsonProcessingException {
+        return commands.create(id, body);
+    }
+
+    private void relayAfterCommit() {
+        outbox.relayNow();
+        relay.relayNow();
+    }
+}
