@@ -17,6 +17,10 @@
 #define TICK_MS 100
 #define OFFLINE_ACK_WAIT_MS 1000
 #define THREAD_STACK_BYTES (1024 * 1024)
+/* The first reading waits this long for the first CONNACK, so it need not take the fallback. */
+#define FIRST_CONNECT_GRACE_MS 5000
+/* Like the ESP32, let the reboot command's ack reach the broker before going away. */
+#define REBOOT_DELAY_MS 1000
 
 static const double TWO_PI = 6.283185307179586;
 
@@ -213,9 +217,10 @@ static void disconnect_cleanly(sim_device_t *d)
     while (d->offline_mid >= 0 && !d->offline_acked && d->lp.connected && uptime_ms(d) < deadline) {
         mosquitto_loop(d->lp.mosq, TICK_MS, 1);
     }
+    /* Cleared first so the core does not announce a fallback while shutting down. */
+    d->lp.connected = false;
     mosquitto_disconnect(d->lp.mosq);
     mosquitto_loop(d->lp.mosq, TICK_MS, 1);
-    mark_disconnected(d);
 }
 
 static bool sampling_done(const sim_device_t *d, sim_phase_t phase)
@@ -230,6 +235,7 @@ static void *run(void *arg)
     /* Spread the devices over one interval instead of sampling all at once. */
     int64_t next_sample = start + d->args->interval_ms * d->index / d->args->devices;
     int64_t drain_deadline = -1;
+    try_connect(d, start);
     for (;;) {
         int64_t now = uptime_ms(d);
         sim_phase_t phase = sim_control_phase(d->control);
@@ -246,7 +252,7 @@ static void *run(void *arg)
             if (now >= drain_deadline) {
                 break;
             }
-        } else if (now >= next_sample) {
+        } else if (now >= next_sample && (!d->connecting || now - start >= FIRST_CONNECT_GRACE_MS)) {
             sample(d);
             next_sample += fl_device_interval_ms(&d->dev);
             if (next_sample < now) {
@@ -256,6 +262,10 @@ static void *run(void *arg)
         int64_t wait = sampling_done(d, phase) ? TICK_MS : next_sample - now;
         service_mqtt(d, now, wait < 0 ? 0 : (wait > TICK_MS ? TICK_MS : wait));
         if (fl_linux_take_reboot_request(&d->lp)) {
+            d->reboot_at = now + REBOOT_DELAY_MS;
+        }
+        if (d->reboot_at > 0 && now >= d->reboot_at) {
+            d->reboot_at = 0;
             mosquitto_disconnect(d->lp.mosq);
         }
         fl_device_poll(&d->dev);

@@ -39,6 +39,8 @@ typedef struct {
     bool connecting;
     unsigned connect_failures;
     int64_t reconnect_at;
+    /* When a requested (simulated) reboot disconnects; 0 when none is pending. */
+    int64_t reboot_at;
     int offline_mid;
     bool offline_acked;
     uint64_t sampled;

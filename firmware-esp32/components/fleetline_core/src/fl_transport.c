@@ -210,8 +210,10 @@ static void update_mode(fl_transport_t *t, int64_t now)
         t->mode = mode;
     }
     if (t->recovering && mode != FL_MODE_BUFFERING && fl_transport_undelivered(t) == 0) {
-        fl_logf(t->pf, FL_LOG_INFO, "flushed %llu buffered readings",
-                (unsigned long long)t->recovered);
+        if (t->recovered > 0) {
+            fl_logf(t->pf, FL_LOG_INFO, "flushed %llu buffered readings",
+                    (unsigned long long)t->recovered);
+        }
         t->recovering = false;
     }
     if (fl_ring_count(&t->ring) < t->ring.capacity) {

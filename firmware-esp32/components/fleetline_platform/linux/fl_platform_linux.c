@@ -138,7 +138,7 @@ static void lp_log(void *ctx, fl_log_level_t level, const char *message)
 static void lp_reboot(void *ctx)
 {
     fl_linux_platform_t *lp = ctx;
-    fl_linux_log(lp, FL_LOG_INFO, "reboot requested: reconnecting (simulated reboot)");
+    fl_linux_log(lp, FL_LOG_INFO, "reboot requested: simulated by reconnecting");
     lp->reboot_requested = true;
 }
 
