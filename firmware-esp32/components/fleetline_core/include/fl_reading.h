@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FL_MAX_METRICS 6
+#define FL_MAX_METRICS 4
 /* Upper bound of an encoded reading; the buffer keeps readings, not their JSON. */
 #define FL_READING_JSON_MAX 512
 
