@@ -1,0 +1,166 @@
+package io.fleetline.commons.auth;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import io.fleetline.commons.api.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Access control of every route under {@code /api}: refuses keys in the query string,
+ * authenticates {@code Authorization: Bearer <key|JWT>} or {@code X-API-Key}, applies the rate
+ * limit of the caller (its key, or its client address when unauthenticated) and checks the
+ * route's {@link Requires}. A route under {@code /api} that declares nothing needs admin, so a
+ * forgotten annotation fails closed. Health ({@code /api/v1/health}) and {@code /q/*} are open
+ * and unlimited. Enforcement follows {@code fleetline.auth.enabled} and
+ * {@code fleetline.rate-limit.enabled}.
+ */
+public class AccessFilter {
+
+    static final String MISSING = "Missing API key. Use Authorization: Bearer <key> or X-API-Key header.";
+    private static final String LIMIT_HEADERS = AccessFilter.class.getName() + ".headers";
+    private static final Set<String> KEY_PARAMETERS = Set.of("api_key", "apikey", "api-key", "access_token", "key_token");
+
+    private final AuthConfig config;
+    private final KeyCache keys;
+    private final JwtVerifier tokens;
+    private final RateLimiter limiter;
+    private final ClientAddress clients;
+    private final Caller caller;
+
+    AccessFilter(AuthConfig config, KeyCache keys, JwtVerifier tokens, RateLimiter limiter, ClientAddress clients,
+            Caller caller) {
+        this.config = config;
+        this.keys = keys;
+        this.tokens = tokens;
+        this.limiter = limiter;
+        this.clients = clients;
+        this.caller = caller;
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    public Uni<Void> check(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request) {
+        String path = request.path();
+        if (!path.startsWith("/api/")) {
+            return Uni.createFrom().voidItem();
+        }
+        refuseKeyInQuery(request);
+        if (path.equals("/api/v1/health") || path.equals("/api/health")) {
+            return Uni.createFrom().voidItem();
+        }
+        Permission required = requirement(resource);
+        Uni<Identity> identity = config.enabled() ? authenticate(request) : Uni.createFrom().nullItem();
+        return identity.onItemOrFailure().transform((who, failure) -> {
+            if (limiter.enabled()) {
+                limit(context, resource, request, who);
+            }
+            if (failure != null) {
+                throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+            }
+            if (who != null) {
+                caller.authenticate(who.keyId(), who.permission(), who.deviceIds(), who.viaToken());
+                keys.markUsed(who.keyId());
+                if (!who.permission().grants(required)) {
+                    throw ApiException.forbidden("Key does not have '" + required.wire() + "' permission.");
+                }
+            }
+            return null;
+        });
+    }
+
+    @ServerResponseFilter
+    public void limitHeaders(ContainerRequestContext request, ContainerResponseContext response) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> headers = (Map<String, String>) request.getProperty(LIMIT_HEADERS);
+        if (headers != null) {
+            headers.forEach((name, value) -> response.getHeaders().putSingle(name, value));
+        }
+    }
+
+    private void limit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who) {
+        String subject = who != null
+                ? "key:" + who.keyId()
+                : "addr:" + clients.resolve(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
+        RateLimiter.Outcome outcome = limiter.consume(subject, limitClass(resource), who == null ? null : who.rateLimit());
+        context.setProperty(LIMIT_HEADERS, outcome.headers());
+        if (!outcome.allowed()) {
+            throw new ApiException(429, "Rate limit exceeded. Try again in " + outcome.resetSeconds() + " seconds.",
+                    outcome.headers());
+        }
+    }
+
+    private Uni<Identity> authenticate(HttpServerRequest request) {
+        String credential = credential(request);
+        if (credential == null) {
+            return Uni.createFrom().failure(ApiException.unauthorized(MISSING));
+        }
+        if (!credential.startsWith("swk_") && credential.chars().filter(c -> c == '.').count() == 2) {
+            return tokens.verify(credential);
+        }
+        if (!ApiKeys.isWellFormed(credential)) {
+            return Uni.createFrom().failure(ApiException.unauthorized("Invalid API key."));
+        }
+        return keys.find(ApiKeys.hash(credential)).map(key -> {
+            if (key == null) {
+                throw ApiException.unauthorized("Invalid API key.");
+            }
+            if (key.revoked()) {
+                throw ApiException.unauthorized("API key has been revoked.");
+            }
+            if (key.expiredAt(Instant.now())) {
+                throw ApiException.unauthorized("API key has expired.");
+            }
+            return new Identity(key.keyId(), key.permission(), key.deviceIds(), key.rateLimit(), false);
+        });
+    }
+
+    private static String credential(HttpServerRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String value = authorization.substring(7).trim();
+            return value.isEmpty() ? null : value;
+        }
+        String header = request.getHeader("X-API-Key");
+        return header == null || header.isBlank() ? null : header.trim();
+    }
+
+    private static void refuseKeyInQuery(HttpServerRequest request) {
+        if (request.query() == null) {
+            return;
+        }
+        for (Map.Entry<String, String> parameter : request.params()) {
+            if (KEY_PARAMETERS.contains(parameter.getKey().toLowerCase()) || parameter.getValue().startsWith("swk_")) {
+                throw ApiException.badRequest(
+                        "API keys are not accepted in the query string. Use Authorization: Bearer <key> or X-API-Key header.");
+            }
+        }
+    }
+
+    private static Permission requirement(ResourceInfo resource) {
+        Requires requires = resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(Requires.class);
+        if (requires == null && resource.getResourceClass() != null) {
+            requires = resource.getResourceClass().getAnnotation(Requires.class);
+        }
+        return requires == null ? Permission.ADMIN : requires.value();
+    }
+
+    private static String limitClass(ResourceInfo resource) {
+        RateLimited limited = resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(RateLimited.class);
+        if (limited == null && resource.getResourceClass() != null) {
+            limited = resource.getResourceClass().getAnnotation(RateLimited.class);
+        }
+        return limited == null ? "default" : limited.value();
+    }
+}
