@@ -1,0 +1,232 @@
+package io.fleetline.webhooks.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.fleetline.commons.api.Envelope;
+import io.fleetline.webhooks.domain.Delivery;
+import io.fleetline.webhooks.domain.Endpoint;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Events, deliveries and attempts in the {@code webhooks} schema, and the worker's claims. */
+@ApplicationScoped
+public class DeliveryStore {
+
+    private static final String OPEN = "('pending', 'retrying', 'delivering')";
+    private static final String DUE = "((d.state IN ('pending', 'retrying') AND d.next_attempt_at <= now())"
+            + " OR (d.state = 'delivering' AND d.lease_until < now()))";
+
+    private final Pool pool;
+
+    DeliveryStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Stores {@code payload} and one pending delivery per matching enabled endpoint, in one
+     * statement; an event id seen before creates nothing. Returns the deliveries created.
+     */
+    public Uni<Integer> fanOut(String eventId, String type, String deviceId, int severity, byte[] payload) {
+        return pool.preparedQuery("WITH m AS (SELECT e.id FROM webhooks.endpoints e WHERE e.enabled"
+                + "   AND (e.events IS NULL OR $2 = ANY (e.events)) AND $4 >= e.min_severity"
+                + "   AND (e.device_ids IS NULL OR $3 = ANY (e.device_ids))),"
+                + " ev AS (INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
+                + "   SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM m)"
+                + "   ON CONFLICT (event_id) DO NOTHING RETURNING event_id)"
+                + " INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key)"
+                + " SELECT m.id, ev.event_id, coalesce($3, '') FROM m, ev"
+                + " ON CONFLICT (endpoint_id, event_id) DO NOTHING")
+                .execute(Tuple.of(eventId, type, deviceId, (short) severity, Buffer.buffer(payload)))
+                .map(RowSet::rowCount);
+    }
+
+    /** Stores a ping event and its delivery to one endpoint; returns the delivery id. */
+    public Uni<String> ping(String endpointId, String eventId, byte[] payload) {
+        return pool.withTransaction(tx -> tx
+                .preparedQuery("INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
+                        + " VALUES ($1, 'ping', NULL, 0, $2)")
+                .execute(Tuple.of(eventId, Buffer.buffer(payload)))
+                .chain(() -> tx.preparedQuery("INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key)"
+                        + " VALUES ($1, $2, '') RETURNING id")
+                        .execute(Tuple.of(endpointId, eventId)))
+                .map(rows -> rows.iterator().next().getString("id")));
+    }
+
+    /**
+     * Claims up to {@code limit} due deliveries for this replica: rows locked by another replica
+     * are skipped, only the oldest open delivery of each (endpoint, device) is eligible (event
+     * order), at most {@code free} per endpoint ({@code busy} holds the endpoints this replica
+     * already sends to and their free slots), none for disabled or paused endpoints. Each claimed
+     * row becomes {@code delivering} with its attempt count raised and a lease.
+     */
+    public Uni<List<Claimed>> claim(int limit, Duration lease, Map<String, Integer> busy, int free) {
+        String[] busyIds = busy.keySet().toArray(String[]::new);
+        Integer[] busyFree = Arrays.stream(busyIds).map(busy::get).toArray(Integer[]::new);
+        return pool.preparedQuery("WITH slots AS (SELECT * FROM unnest($3::text[], $4::int[]) AS s (endpoint_id, free)),"
+                + " ranked AS (SELECT d.seq, coalesce(s.free, $5) AS free,"
+                + "     row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.seq) AS rn"
+                + "   FROM webhooks.deliveries d JOIN webhooks.endpoints e ON e.id = d.endpoint_id"
+                + "   LEFT JOIN slots s ON s.endpoint_id = d.endpoint_id"
+                + "   WHERE e.enabled AND (e.paused_until IS NULL OR e.paused_until <= now()) AND " + DUE
+                + "   AND NOT EXISTS (SELECT 1 FROM webhooks.deliveries p WHERE p.endpoint_id = d.endpoint_id"
+                + "     AND p.order_key = d.order_key AND p.seq < d.seq AND p.state IN " + OPEN + ")),"
+                + " picked AS (SELECT d.seq FROM webhooks.deliveries d JOIN ranked r ON r.seq = d.seq"
+                + "   WHERE r.rn <= r.free AND " + DUE
+                + "   ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
+                + " UPDATE webhooks.deliveries d SET state = 'delivering', attempts = d.attempts + 1,"
+                + "   lease_until = now() + $2::interval"
+                + " FROM picked p, webhooks.endpoints e, webhooks.events ev"
+                + " WHERE d.seq = p.seq AND e.id = d.endpoint_id AND ev.event_id = d.event_id"
+                + " RETURNING d.seq, d.id, d.attempts, d.endpoint_id, d.event_id, d.cycle_started_at, d.created_at,"
+                + "   ev.event_type, ev.payload, e.url, e.format, e.secret,"
+                + "   CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret")
+                .execute(Tuple.of(limit, lease.toMillis() + " milliseconds", busyIds, busyFree, free))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>();
+                    for (Row row : rows) {
+                        claimed.add(new Claimed(row.getLong("seq"), row.getString("id"), row.getInteger("attempts"),
+                                row.getString("endpoint_id"), row.getString("event_id"), row.getString("event_type"),
+                                row.getBuffer("payload").getBytes(), row.getString("url"),
+                                Endpoint.Format.fromWire(row.getString("format")), row.getString("secret"),
+                                row.getString("previous_secret"),
+                                row.getOffsetDateTime("cycle_started_at").toInstant(),
+                                row.getOffsetDateTime("created_at").toInstant()));
+                    }
+                    return claimed;
+                });
+    }
+
+    /**
+     * Records one attempt and the delivery's new state in one statement, provided this replica
+     * still holds the claim, and updates the endpoint's failure clock and pause. Returns when the
+     * endpoint has been failing since (null when healthy or unchanged).
+     */
+    public Uni<Instant> record(Outcome o) {
+        return pool.preparedQuery("WITH d AS (UPDATE webhooks.deliveries SET state = $3,"
+                + "     next_attempt_at = coalesce($4::timestamptz, next_attempt_at), lease_until = NULL,"
+                + "     completed_at = CASE WHEN $3 IN ('succeeded', 'failed', 'dead') THEN now() END"
+                + "   WHERE seq = $1 AND state = 'delivering' AND attempts = $2 RETURNING seq, endpoint_id),"
+                + " a AS (INSERT INTO webhooks.attempts (delivery_seq, number, attempted_at, duration_ms,"
+                + "     response_status, error, response_body, next_attempt_at)"
+                + "   SELECT seq, $2, $5, $6, $7, $8, $9, $4::timestamptz FROM d)"
+                + " UPDATE webhooks.endpoints e SET"
+                + "   failing_since = CASE WHEN $10 THEN NULL ELSE coalesce(e.failing_since, $5) END,"
+                + "   paused_until = coalesce($11::timestamptz, e.paused_until)"
+                + " FROM d WHERE e.id = d.endpoint_id"
+                // A success on a healthy endpoint writes nothing here: no lock on a hot endpoint row.
+                + "   AND (NOT $10 OR e.failing_since IS NOT NULL OR $11::timestamptz IS NOT NULL)"
+                + " RETURNING e.failing_since")
+                .execute(Tuple.tuple(Arrays.asList(o.seq(), o.attempt(), o.state(), utc(o.nextAttemptAt()),
+                        utc(o.attemptedAt()), o.durationMs(), o.responseStatus(), o.error(), o.responseBody(),
+                        o.success(), utc(o.pausedUntil()))))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return null;
+                    }
+                    OffsetDateTime since = rows.iterator().next().getOffsetDateTime("failing_since");
+                    return since == null ? null : since.toInstant();
+                });
+    }
+
+    /** One page of an endpoint's deliveries, newest first, optionally of one state. */
+    public Uni<Envelope> list(String endpointId, String state, int offset, int limit) {
+        String where = " WHERE d.endpoint_id = $1 AND ($2::text IS NULL OR d.state = $2)";
+        Tuple filter = Tuple.of(endpointId, state);
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM webhooks.deliveries d" + where)
+                .execute(filter).map(rows -> rows.iterator().next().getLong(0));
+        Uni<List<Delivery>> page = pool.preparedQuery("SELECT d.*, ev.event_type, ev.device_id FROM webhooks.deliveries d"
+                + " JOIN webhooks.events ev ON ev.event_id = d.event_id" + where
+                + " ORDER BY d.seq DESC OFFSET $3 LIMIT $4")
+                .execute(Tuple.of(endpointId, state, offset, limit))
+                .map(rows -> {
+                    List<Delivery> list = new ArrayList<>();
+                    rows.forEach(row -> list.add(delivery(row, null, null)));
+                    return list;
+                });
+        return Uni.combine().all().unis(total, page)
+                .with((count, items) -> Envelope.page(items, Envelope.Pagination.of(offset, limit, count)));
+    }
+
+    /** One delivery with its event and every attempt, or null. */
+    public Uni<Delivery> find(String endpointId, String deliveryId) {
+        return pool.preparedQuery("SELECT d.*, ev.event_type, ev.device_id, ev.payload FROM webhooks.deliveries d"
+                + " JOIN webhooks.events ev ON ev.event_id = d.event_id WHERE d.endpoint_id = $1 AND d.id = $2")
+                .execute(Tuple.of(endpointId, deliveryId))
+                .chain(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    return pool.preparedQuery("SELECT * FROM webhooks.attempts WHERE delivery_seq = $1 ORDER BY number, id")
+                            .execute(Tuple.of(row.getLong("seq")))
+                            .map(attempts -> {
+                                List<Delivery.Attempt> list = new ArrayList<>();
+                                for (Row a : attempts) {
+                                    list.add(new Delivery.Attempt(a.getInteger("number"),
+                                            a.getOffsetDateTime("attempted_at").toInstant(), a.getInteger("duration_ms"),
+                                            a.getInteger("response_status"), a.getString("error"),
+                                            a.getString("response_body"), instant(a.getOffsetDateTime("next_attempt_at"))));
+                                }
+                                return delivery(row, row.getBuffer("payload").toString(), list);
+                            });
+                });
+    }
+
+    /**
+     * Queues a finished delivery again, due now with a fresh retry cycle. Returns its state before
+     * ("missing" when absent); one being sent right now is left alone.
+     */
+    public Uni<String> redeliver(String endpointId, String deliveryId) {
+        return pool.preparedQuery("WITH old AS (SELECT seq, state FROM webhooks.deliveries"
+                + "   WHERE endpoint_id = $1 AND id = $2 FOR UPDATE),"
+                + " upd AS (UPDATE webhooks.deliveries d SET state = 'pending', next_attempt_at = now(),"
+                + "   cycle_started_at = now(), completed_at = NULL, lease_until = NULL"
+                + "   FROM old WHERE d.seq = old.seq AND old.state <> 'delivering' RETURNING d.seq)"
+                + " SELECT old.state FROM old")
+                .execute(Tuple.of(endpointId, deliveryId))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString("state") : "missing");
+    }
+
+    private static Delivery delivery(Row row, String event, List<Delivery.Attempt> attempts) {
+        return new Delivery(row.getString("id"), row.getString("endpoint_id"), row.getString("event_id"),
+                row.getString("event_type"), row.getString("device_id"), row.getString("state"),
+                row.getInteger("attempts"),
+                List.of("pending", "retrying").contains(row.getString("state"))
+                        ? instant(row.getOffsetDateTime("next_attempt_at")) : null,
+                instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("completed_at")),
+                event, attempts);
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** A delivery this replica claimed, with what it needs to send it. */
+    public record Claimed(long seq, String id, int attempt, String endpointId, String eventId, String eventType,
+            byte[] payload, String url, Endpoint.Format format, String secret, String previousSecret,
+            Instant cycleStartedAt, Instant createdAt) {
+    }
+
+    /** The result of one attempt and the delivery's next state. */
+    public record Outcome(long seq, int attempt, String state, Instant nextAttemptAt, Instant attemptedAt,
+            int durationMs, Integer responseStatus, String error, String responseBody, boolean success,
+            Instant pausedUntil) {
+    }
+}
