@@ -42,4 +42,8 @@ public interface MqttConfig {
     /** Unacknowledged QoS 1 publishes allowed in flight. */
     @WithDefault("1000")
     int maxInflight();
+
+    /** Whether readiness fails without the broker; {@code false} reports it as degraded (see MqttHealthCheck). */
+    @WithDefault("true")
+    boolean required();
 }
