@@ -142,6 +142,19 @@ if need promtool prometheus; then
     if promtool check rules "$f" >"$WORK/prom" 2>&1; then ok "${f#$ROOT/}: $(grep -o '[0-9]* rules found' "$WORK/prom")"
     else fail "${f#$ROOT/}: $(cat "$WORK/prom")"; fi
   done
+  # Every dashboard query must parse as PromQL: check them as recording rules.
+  for f in "$DEPLOY"/grafana/dashboards/*.json; do
+    "$PY" - "$f" >"$WORK/dashboard-rules.yml" <<'PYEOF'
+import json, sys, yaml
+panels = json.load(open(sys.argv[1]))["panels"]
+exprs = [t["expr"] for p in panels for t in p.get("targets", [])]
+rules = [{"record": f"dashboard:query_{i}", "expr": e} for i, e in enumerate(exprs)]
+print(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
+PYEOF
+    if promtool check rules "$WORK/dashboard-rules.yml" >"$WORK/prom" 2>&1; then
+      ok "${f#$ROOT/}: $(grep -o '[0-9]* rules found' "$WORK/prom" | sed 's/rules found/PromQL queries parse/')"
+    else fail "${f#$ROOT/}: $(cat "$WORK/prom")"; fi
+  done
   for f in "$DEPLOY"/prometheus/tests/*.yml; do
     [[ -f "$f" ]] || continue
     if (cd "$(dirname "$f")" && promtool test rules "$(basename "$f")") >"$WORK/prom" 2>&1; then ok "${f#$ROOT/}: alert unit tests pass"
