@@ -138,9 +138,9 @@ public class Outbox {
 
     /** Forgets events published longer ago than the configured retention. */
     @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> prune() {
-        return pool.preparedQuery("DELETE FROM " + table + " WHERE sent_at < now() - $1::interval")
-                .execute(Tuple.of(config.keepSent().toSeconds() + " seconds"))
+    public Uni<Void> prune() {
+        return pool.preparedQuery("DELETE FROM " + table + " WHERE sent_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) config.keepSent().toSeconds()))
                 .replaceWithVoid();
     }
 
