@@ -9,7 +9,8 @@ import sys
 import yaml
 
 SECRET_KEYS = {"db-user", "db-password", "mqtt-admin-password", "mqtt-registry-password",
-               "mqtt-telemetry-password", "mqtt-webhooks-password", "mqtt-ingest-password"}
+               "mqtt-telemetry-password", "mqtt-webhooks-password", "mqtt-ingest-password",
+               "bootstrap-admin-key"}
 SERVICES = {"device-registry-service": 8081, "telemetry-service": 8082,
             "webhook-gateway": 8083, "ingest-bridge": 8084}
 
