@@ -120,7 +120,9 @@ public class MqttLink {
                 .setAutoKeepAlive(true)
                 .setKeepAliveInterval(30)
                 .setAckTimeout((int) Math.max(1, config.ackTimeout().toSeconds()))
-                .setMaxInflightQueue(config.maxInflight());
+                .setMaxInflightQueue(config.maxInflight())
+                // Netty's decoder default (8092 bytes) would drop the connection on any larger message.
+                .setMaxMessageSize(config.maxMessageSize());
         options.setAutoAck(false);
         config.username().ifPresent(options::setUsername);
         config.password().ifPresent(options::setPassword);
