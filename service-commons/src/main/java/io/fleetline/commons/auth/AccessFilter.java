@@ -20,8 +20,8 @@ import io.vertx.core.http.HttpServerRequest;
  * Access control of every route under {@code /api}: refuses keys in the query string,
  * authenticates {@code Authorization: Bearer <key|JWT>} or {@code X-API-Key}, applies the rate
  * limit of the caller (its key, or its client address when unauthenticated) and checks the
- * route's {@link Requires}. A route under {@code /api} that declares nothing needs admin, so a
- * forgotten annotation fails closed. Health ({@code /api/v1/health}) and {@code /q/*} are open
+ * route's {@link Requires}. A route under {@code /api} that declares neither it nor {@link Open}
+ * needs admin, so a forgotten annotation fails closed. Health ({@code /api/v1/health}) and {@code /q/*} are open
  * and unlimited. Enforcement follows {@code fleetline.auth.enabled} and
  * {@code fleetline.rate-limit.enabled}.
  */
@@ -59,7 +59,7 @@ public class AccessFilter {
             return Uni.createFrom().voidItem();
         }
         Permission required = requirement(resource);
-        Uni<Identity> identity = config.enabled() ? authenticate(request) : Uni.createFrom().nullItem();
+        Uni<Identity> identity = config.enabled() && required != null ? authenticate(request) : Uni.createFrom().nullItem();
         return identity.onItemOrFailure().transform((who, failure) -> {
             if (limiter.enabled()) {
                 limit(context, resource, request, who);
@@ -67,7 +67,7 @@ public class AccessFilter {
             if (failure != null) {
                 throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
             }
-            if (who != null) {
+            if (who != null && required != null) {
                 caller.authenticate(who.keyId(), who.permission(), who.deviceIds(), who.viaToken());
                 keys.markUsed(who.keyId());
                 if (!who.permission().grants(required)) {
@@ -146,21 +146,25 @@ public class AccessFilter {
         }
     }
 
+    /** The permission the route needs, or null for an {@link Open} route. */
     private static Permission requirement(ResourceInfo resource) {
-        Requires requires = resource.getResourceMethod() == null ? null
-                : resource.getResourceMethod().getAnnotation(Requires.class);
-        if (requires == null && resource.getResourceClass() != null) {
-            requires = resource.getResourceClass().getAnnotation(Requires.class);
+        if (annotation(resource, Open.class) != null) {
+            return null;
         }
+        Requires requires = annotation(resource, Requires.class);
         return requires == null ? Permission.ADMIN : requires.value();
     }
 
     private static String limitClass(ResourceInfo resource) {
-        RateLimited limited = resource.getResourceMethod() == null ? null
-                : resource.getResourceMethod().getAnnotation(RateLimited.class);
-        if (limited == null && resource.getResourceClass() != null) {
-            limited = resource.getResourceClass().getAnnotation(RateLimited.class);
-        }
+        RateLimited limited = annotation(resource, RateLimited.class);
         return limited == null ? "default" : limited.value();
+    }
+
+    private static <A extends java.lang.annotation.Annotation> A annotation(ResourceInfo resource, Class<A> type) {
+        A found = resource.getResourceMethod() == null ? null : resource.getResourceMethod().getAnnotation(type);
+        if (found == null && resource.getResourceClass() != null) {
+            found = resource.getResourceClass().getAnnotation(type);
+        }
+        return found;
     }
 }
