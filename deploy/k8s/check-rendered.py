@@ -57,9 +57,9 @@ for name, w in workloads.items():
             problems.append(f"{name}: volume ConfigMap {cm} does not exist")
 
 for name, port in SERVICES.items():
-    w = by_kind.get("Deployment", {}).get(name)
+    w = workloads.get(name)
     if not w:
-        problems.append(f"Deployment {name} is missing")
+        problems.append(f"workload {name} is missing")
         continue
     c = w["spec"]["template"]["spec"]["containers"][0]
     if c["readinessProbe"]["httpGet"]["path"] != "/q/health/ready":

@@ -215,11 +215,11 @@ class ComposeConfigTest {
             Set<String> names = new HashSet<>(shared);
             JsonNode container = null;
             for (JsonNode doc : yamlDocuments(root.resolve("deploy/k8s/base/" + module + ".yaml"))) {
-                if (doc.path("kind").asText().equals("Deployment")) {
+                if (Set.of("Deployment", "StatefulSet").contains(doc.path("kind").asText())) {
                     container = doc.at("/spec/template/spec/containers/0");
                 }
             }
-            assertTrue(container != null, module + ": no Deployment in deploy/k8s/base/" + module + ".yaml");
+            assertTrue(container != null, module + ": no workload in deploy/k8s/base/" + module + ".yaml");
             container.path("env").forEach(e -> names.add(e.path("name").asText()));
             for (String name : names) {
                 assertTrue(known.contains(name), module + " (k8s): " + name + " matches no configuration property");
