@@ -28,7 +28,7 @@ import io.fleetline.commons.signing.WebhookSignatures;
 import io.fleetline.commons.store.Sql;
 import io.fleetline.webhooks.config.WebhooksConfig;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -145,9 +145,9 @@ public class InboundReceiver {
                 .preparedQuery("INSERT INTO webhooks.inbound_events (event_id, event_type, device_id, payload)"
                         + " VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO UPDATE SET received_at = now(),"
                         + " event_type = excluded.event_type, device_id = excluded.device_id, payload = excluded.payload"
-                        + " WHERE webhooks.inbound_events.received_at < now() - $5::interval RETURNING event_id")
+                        + " WHERE webhooks.inbound_events.received_at < now() - $5::bigint * interval '1 second' RETURNING event_id")
                 .execute(Tuple.of(event.eventId(), event.event().wire(), event.deviceId(), Buffer.buffer(body),
-                        config.inboundDedupWindow().toSeconds() + " seconds"))
+                        config.inboundDedupWindow().toSeconds()))
                 .chain(rows -> rows.rowCount() == 0
                         ? Uni.createFrom().item(false)
                         : outbox.append(tx, event).replaceWith(true)))

@@ -65,6 +65,9 @@ public class WebhookSender {
                 .setIdleTimeout(timeout.toMillis());
         Future<Response> exchange = client.request(options).compose(request -> {
             current.set(request);
+            // Failures reach the caller through the returned future; without a handler Vert.x would also log them.
+            request.exceptionHandler(ignored -> {
+            });
             String remote = request.connection().remoteAddress().hostAddress();
             if (!allowed(remote)) {
                 request.reset();

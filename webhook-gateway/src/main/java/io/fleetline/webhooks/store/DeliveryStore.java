@@ -15,7 +15,7 @@ import io.fleetline.commons.api.Envelope;
 import io.fleetline.webhooks.domain.Delivery;
 import io.fleetline.webhooks.domain.Endpoint;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -87,13 +87,13 @@ public class DeliveryStore {
                 + "   WHERE r.rn <= r.free AND " + DUE
                 + "   ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"
                 + " UPDATE webhooks.deliveries d SET state = 'delivering', attempts = d.attempts + 1,"
-                + "   lease_until = now() + $2::interval"
+                + "   lease_until = now() + $2::bigint * interval '1 millisecond'"
                 + " FROM picked p, webhooks.endpoints e, webhooks.events ev"
                 + " WHERE d.seq = p.seq AND e.id = d.endpoint_id AND ev.event_id = d.event_id"
                 + " RETURNING d.seq, d.id, d.attempts, d.endpoint_id, d.event_id, d.cycle_started_at, d.created_at,"
                 + "   ev.event_type, ev.payload, e.url, e.format, e.secret,"
                 + "   CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret")
-                .execute(Tuple.of(limit, lease.toMillis() + " milliseconds", busyIds, busyFree, free))
+                .execute(Tuple.of(limit, lease.toMillis(), busyIds, busyFree, free))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>();
                     for (Row row : rows) {

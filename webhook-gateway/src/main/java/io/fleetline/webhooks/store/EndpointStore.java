@@ -88,8 +88,8 @@ public class EndpointStore {
     /** Replaces the secret; the old one keeps signing for {@code overlap}. False when the endpoint does not exist. */
     public Uni<Boolean> rotate(String id, String secret, Duration overlap) {
         return pool.preparedQuery("UPDATE webhooks.endpoints SET previous_secret = secret,"
-                + " previous_secret_expires_at = now() + $3::interval, secret = $2, updated_at = now() WHERE id = $1")
-                .execute(Tuple.of(id, secret, overlap.toMillis() + " milliseconds"))
+                + " previous_secret_expires_at = now() + $3::bigint * interval '1 millisecond', secret = $2, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, secret, overlap.toMillis()))
                 .map(rows -> rows.rowCount() == 1);
     }
 

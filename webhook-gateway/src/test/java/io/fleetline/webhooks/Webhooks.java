@@ -1,0 +1,38 @@
+package io.fleetline.webhooks;
+
+import static io.restassured.RestAssured.given;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** Test shortcuts for the webhook API. */
+public final class Webhooks {
+
+    private Webhooks() {
+    }
+
+    /** Creates an endpoint from {@code body} and returns the created data (including its secret). */
+    public static JsonPath create(Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body)
+                .when().post("/api/v1/webhooks")
+                .then().statusCode(201).extract().jsonPath().setRootPath("data");
+    }
+
+    /** The delivery log entry of {@code deliveryId}. */
+    public static JsonPath delivery(String endpointId, String deliveryId) {
+        return given().when().get("/api/v1/webhooks/" + endpointId + "/deliveries/" + deliveryId)
+                .then().statusCode(200).extract().jsonPath().setRootPath("data");
+    }
+
+    /** The id of the newest delivery of {@code endpointId}, or null. */
+    public static String latestDeliveryId(String endpointId) {
+        return given().when().get("/api/v1/webhooks/" + endpointId + "/deliveries")
+                .then().statusCode(200).extract().path("data[0].id");
+    }
+
+    /** A bound generous enough for a busy two-core machine. */
+    public static final Duration PATIENCE = Duration.ofSeconds(20);
+}
