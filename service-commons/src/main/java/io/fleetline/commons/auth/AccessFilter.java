@@ -60,22 +60,32 @@ public class AccessFilter {
         }
         Permission required = requirement(resource);
         Uni<Identity> identity = config.enabled() && required != null ? authenticate(request) : Uni.createFrom().nullItem();
-        return identity.onItemOrFailure().transform((who, failure) -> {
-            if (limiter.enabled()) {
-                limit(context, resource, request, who);
+        return identity.onItemOrFailure().transformToUni((who, failure) -> {
+            try {
+                admit(context, resource, request, who, failure, required);
+                return Uni.createFrom().voidItem();
+            } catch (RuntimeException refused) {
+                return Uni.createFrom().failure(refused);
             }
-            if (failure != null) {
-                throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
-            }
-            if (who != null && required != null) {
-                caller.authenticate(who.keyId(), who.permission(), who.deviceIds(), who.viaToken());
-                keys.markUsed(who.keyId());
-                if (!who.permission().grants(required)) {
-                    throw ApiException.forbidden("Key does not have '" + required.wire() + "' permission.");
-                }
-            }
-            return null;
         });
+    }
+
+    /** Applies the limit (even to a failed authentication), then the authentication's outcome, then the permission. */
+    private void admit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who,
+            Throwable failure, Permission required) {
+        if (limiter.enabled()) {
+            limit(context, resource, request, who);
+        }
+        if (failure != null) {
+            throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+        }
+        if (who != null && required != null) {
+            caller.authenticate(who.keyId(), who.permission(), who.deviceIds(), who.viaToken());
+            keys.markUsed(who.keyId());
+            if (!who.permission().grants(required)) {
+                throw ApiException.forbidden("Key does not have '" + required.wire() + "' permission.");
+            }
+        }
     }
 
     @ServerResponseFilter
