@@ -36,12 +36,19 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 public class MqttLink {
 
     private static final Logger LOG = Logger.getLogger(MqttLink.class);
+    private static final Object EARLY_ACK = new Object();
 
     private final Vertx vertx;
     private final MqttConfig config;
     private final String clientId;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final Map<Integer, Promise<Void>> awaitingPuback = new ConcurrentHashMap<>();
+    /**
+     * Per packet id, either the promise of a publish waiting for its PUBACK or the outcome of a
+     * PUBACK that arrived first: the write-completion callback runs on the caller's context, so
+     * when a publish is issued from another event loop (a database callback) the broker's PUBACK
+     * can be handled before the promise is registered; without this the publish never completes.
+     */
+    private final Map<Integer, Object> awaitingPuback = new ConcurrentHashMap<>();
     private volatile MqttClient client;
     private volatile boolean connected;
     private volatile boolean stopped;
@@ -98,7 +105,10 @@ public class MqttLink {
                     return;
                 }
                 Promise<Void> acked = Promise.promise();
-                awaitingPuback.put(sent.result(), acked);
+                Object early = awaitingPuback.compute(sent.result(), (id, prior) -> prior == null ? acked : null);
+                if (early != acked) {
+                    acked.complete();
+                }
                 acked.future().onComplete(ack -> {
                     if (ack.succeeded()) {
                         emitter.complete(null);
@@ -131,6 +141,8 @@ public class MqttLink {
         fresh.publishCompletionHandler(packetId -> settle(packetId, null));
         fresh.publishCompletionExpirationHandler(packetId -> settle(packetId, "PUBACK timed out"));
         fresh.closeHandler(closed -> onDisconnect());
+        // Without a handler, a failure inside the connection (which then closes) would go unlogged.
+        fresh.exceptionHandler(failure -> LOG.warnf(failure, "MQTT connection failed"));
         client = fresh;
         fresh.connect(config.port(), config.host()).onComplete(result -> {
             if (result.failed() || result.result().code().byteValue() != 0) {
@@ -170,10 +182,23 @@ public class MqttLink {
     }
 
     private void settle(int packetId, String failure) {
-        Promise<Void> promise = awaitingPuback.remove(packetId);
-        if (promise == null) {
-            return;
+        Object[] waiting = new Object[1];
+        awaitingPuback.compute(packetId, (id, prior) -> {
+            if (prior instanceof Promise<?>) {
+                waiting[0] = prior;
+                return null;
+            }
+            // the PUBACK beat the write callback: leave the outcome for publish() to pick up
+            return prior == null && failure == null ? EARLY_ACK : prior;
+        });
+        if (waiting[0] != null) {
+            @SuppressWarnings("unchecked")
+            Promise<Void> promise = (Promise<Void>) waiting[0];
+            complete(promise, failure);
         }
+    }
+
+    private static void complete(Promise<Void> promise, String failure) {
         if (failure == null) {
             promise.complete();
         } else {
