@@ -52,7 +52,7 @@ public class CommandStore {
     public Uni<Command> create(String deviceId, NewCommand request) {
         return pool.withTransaction(tx -> tx
                 .preparedQuery("INSERT INTO registry.commands (command_id, device_id, command, params, ttl_s, expires_at)"
-                        + " SELECT $1, device_id, $2, $3::text::jsonb, $4, now() + $4 * interval '1 second'"
+                        + " SELECT $1, device_id, $2, $3::text::jsonb, $4::int, now() + $4::int * interval '1 second'"
                         + " FROM registry.devices WHERE device_id = $5 RETURNING " + COLUMNS)
                 .execute(Tuple.of(Ids.next("cmd_"), request.command(), json.write(request.params()), request.ttlS(),
                         deviceId))
