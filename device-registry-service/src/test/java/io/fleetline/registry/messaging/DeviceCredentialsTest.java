@@ -23,8 +23,10 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 
+import io.fleetline.commons.testing.DynsecBroker;
 import io.fleetline.registry.messaging.DeviceCredentials.MqttCredentials;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 import static org.awaitility.Awaitility.await;
@@ -35,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * effect at once.
  */
 @QuarkusTest
-@QuarkusTestResource(value = DynsecBroker.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = DynsecBroker.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "account", value = "device-registry-service"))
 class DeviceCredentialsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -121,7 +124,7 @@ class DeviceCredentialsTest {
 
     private static Mqtt5BlockingClient connect(String clientId, String username, String password) {
         Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(DynsecBroker.port)
+                .serverHost("127.0.0.1").serverPort(DynsecBroker.port())
                 .simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .buildBlocking();
         client.connectWith().cleanStart(true).send();

@@ -1,0 +1,140 @@
+package io.fleetline.commons.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The platform's authenticated Mosquitto (deploy/mosquitto, dynamic security on) started for one
+ * test class on a free port with fresh state, through {@code deploy/mosquitto/run-local.sh}. The
+ * service under test connects with its own service account: name it with the init arg
+ * {@code account} (the module name, as in {@code .stack/mosquitto/env/<module>.env}).
+ */
+public class DynsecBroker implements QuarkusTestResourceLifecycleManager {
+
+    private static final Path STATE = Path.of("target/dynsec-broker").toAbsolutePath();
+    private static final Path SCRIPT = Path.of("../deploy/mosquitto/run-local.sh").toAbsolutePath().normalize();
+
+    private static int port;
+    private String account;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        account = initArgs.getOrDefault("account", "system-tests");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            deleteState();
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            run(SCRIPT.toString(), "start");
+            Properties service = account(account);
+            Map<String, String> config = new HashMap<>();
+            config.put("fleetline.mqtt.host", "127.0.0.1");
+            config.put("fleetline.mqtt.port", String.valueOf(port));
+            config.put("fleetline.mqtt.username", service.getProperty("FLEETLINE_MQTT_USERNAME"));
+            config.put("fleetline.mqtt.password", service.getProperty("FLEETLINE_MQTT_PASSWORD"));
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        run(SCRIPT.toString(), "stop");
+    }
+
+    /** The broker's port. */
+    public static int port() {
+        return port;
+    }
+
+    /** The settings run-local.sh wrote for one account: a module name or {@code system-tests}. */
+    public static Properties account(String name) {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(STATE.resolve("mosquitto/env/" + name + ".env"))) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    /**
+     * Gives {@code deviceId} the account the registry would (role {@code device:<id>}, own topics
+     * only) through the admin account, and returns its password.
+     */
+    public static String provisionDevice(String deviceId) {
+        String password = UUID.randomUUID().toString();
+        String role = "device:" + deviceId;
+        List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of("createRole", role));
+        for (String topic : List.of("telemetry", "status", "commands/ack", "config/reported")) {
+            commands.add(List.of("addRoleACL", role, "publishClientSend", "devices/" + deviceId + "/" + topic, "allow"));
+        }
+        for (String topic : List.of("commands", "config")) {
+            commands.add(List.of("addRoleACL", role, "subscribeLiteral", "devices/" + deviceId + "/" + topic, "allow"));
+        }
+        commands.add(List.of("createClient", deviceId, "-c", deviceId, "-p", password));
+        commands.add(List.of("addClientRole", deviceId, role));
+        Properties secrets = new Properties();
+        try (var in = Files.newBufferedReader(STATE.resolve("mosquitto/secrets.env"))) {
+            secrets.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (List<String> command : commands) {
+            List<String> line = new ArrayList<>(List.of("mosquitto_ctrl", "-h", "127.0.0.1", "-p", String.valueOf(port),
+                    "-u", secrets.getProperty("MQTT_ADMIN_USERNAME"), "-P", secrets.getProperty("MQTT_ADMIN_PASSWORD"), "dynsec"));
+            line.addAll(command);
+            run(line.toArray(String[]::new));
+        }
+        return password;
+    }
+
+    private static void run(String... command) {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("FLEETLINE_STACK_DIR", STATE.toString());
+        builder.environment().put("FLEETLINE_MQTT_LOCAL_PORT", String.valueOf(port));
+        try {
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes());
+            int exit = process.waitFor();
+            // mosquitto_ctrl exits 0 when the broker refuses a command; its output says so.
+            if (exit != 0 || output.contains("Error")) {
+                throw new IllegalStateException(command[0] + " " + command[command.length - 1] + " failed (" + exit + "): " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteState() throws IOException {
+        if (Files.exists(STATE)) {
+            try (Stream<Path> walk = Files.walk(STATE)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
