@@ -46,12 +46,4 @@ public interface MqttConfig {
     /** Whether readiness fails without the broker; {@code false} reports it as degraded (see MqttHealthCheck). */
     @WithDefault("true")
     boolean required();
-
-    /**
-     * Largest incoming message the client decodes, in bytes. A larger one breaks the connection
-     * and comes back at every reconnect, so this stays at MQTT's own maximum unless the broker's
-     * {@code message_size_limit} is set lower; handlers refuse oversize payloads themselves.
-     */
-    @WithDefault("268435455")
-    int maxMessageSize();
 }

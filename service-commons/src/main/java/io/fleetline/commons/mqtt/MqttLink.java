@@ -131,8 +131,13 @@ public class MqttLink {
                 .setKeepAliveInterval(30)
                 .setAckTimeout((int) Math.max(1, config.ackTimeout().toSeconds()))
                 .setMaxInflightQueue(config.maxInflight())
-                // Netty's decoder default (8092 bytes) would drop the connection on any larger message.
-                .setMaxMessageSize(config.maxMessageSize());
+                // Netty's MqttDecoder (4.1.1xx) reports "message length exceeds <max>" and the
+                // connection closes whenever a variable header is split across TCP reads and the
+                // limit is below Integer.MAX_VALUE (its replaying buffer claims ~2^31 readable
+                // bytes), which happens under load; its default of 8092 bytes also refuses larger
+                // messages for good. So the client takes what the broker forwards; the broker's
+                // message_size_limit bounds it, and handlers refuse oversize payloads themselves.
+                .setMaxMessageSize(Integer.MAX_VALUE);
         options.setAutoAck(false);
         config.username().ifPresent(options::setUsername);
         config.password().ifPresent(options::setPassword);
