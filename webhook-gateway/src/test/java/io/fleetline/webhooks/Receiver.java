@@ -14,6 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -30,6 +33,8 @@ public final class Receiver implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Map<String, Deque<Reply>> replies = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> hanging = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     private Receiver(String host) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), 0), 0);
@@ -64,6 +69,12 @@ public final class Receiver implements AutoCloseable {
         return this;
     }
 
+    /** Makes the path of {@code url} never answer (until the receiver closes). */
+    public Receiver hang(String url) {
+        hanging.add(path(url));
+        return this;
+    }
+
     /** The requests received on the path of {@code url}, in arrival order. */
     public List<Request> requests(String url) {
         String path = path(url);
@@ -80,6 +91,15 @@ public final class Receiver implements AutoCloseable {
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
         String path = exchange.getRequestURI().getPath();
         requests.add(new Request(path, Instant.now(), headers, body));
+        if (hanging.contains(path)) {
+            try {
+                closed.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+        }
         Deque<Reply> queue = replies.get(path);
         Reply reply = queue == null || queue.isEmpty() ? Reply.status(200) : queue.poll();
         reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
@@ -92,6 +112,7 @@ public final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
         executor.shutdownNow();
     }

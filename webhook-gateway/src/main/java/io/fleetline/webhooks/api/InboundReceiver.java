@@ -1,10 +1,15 @@
 package io.fleetline.webhooks.api;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,12 +22,12 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.events.EventType;
 import io.fleetline.commons.events.Ids;
 import io.fleetline.commons.events.PlatformEvent;
+import io.fleetline.commons.events.Severity;
 import io.fleetline.commons.outbox.Outbox;
 import io.fleetline.commons.signing.WebhookSignatures;
 import io.fleetline.commons.store.Sql;
@@ -44,6 +49,7 @@ public class InboundReceiver {
 
     private static final Logger LOG = Logger.getLogger(InboundReceiver.class);
     private static final String INVALID = "Invalid signature.";
+    private static final Pattern DEVICE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$");
 
     private final Pool pool;
     private final Outbox outbox;
@@ -124,19 +130,69 @@ public class InboundReceiver {
         if (eventId != null && (eventId.isEmpty() || eventId.length() > 128)) {
             throw ApiException.invalidField("event_id", "must be 1 to 128 characters");
         }
-        PlatformEvent event;
-        try {
-            event = json.treeToValue(node, PlatformEvent.class);
-        } catch (MismatchedInputException e) {
-            String field = e.getPath().isEmpty() ? "body" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            throw ApiException.invalidField(field, "has the wrong type");
-        } catch (Exception e) {
-            throw ApiException.badRequest("Body is not a valid event.");
+        String deviceId = string(node, "device_id");
+        if (deviceId != null && !DEVICE_ID.matcher(deviceId).matches()) {
+            throw ApiException.invalidField("device_id", "must match " + DEVICE_ID.pattern());
         }
-        return new PlatformEvent(event.event(), eventId == null ? Ids.event() : eventId, event.alertId(),
-                event.deviceId(), event.deviceName(), event.timestamp() == null ? Instant.now() : event.timestamp(),
-                event.severity(), event.condition(), event.currentValue(), event.threshold(), event.message(),
-                event.metadata());
+        JsonNode severity = node.get("severity");
+        if (severity != null && !severity.isNull() && (!severity.isTextual() || Severity.fromWire(severity.asText()) == null)) {
+            throw ApiException.invalidField("severity", "must be one of info, warning, critical");
+        }
+        JsonNode metadata = node.get("metadata");
+        if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+            throw ApiException.invalidField("metadata", "must be an object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadataMap = metadata == null || metadata.isNull() ? null : json.convertValue(metadata, Map.class);
+        return new PlatformEvent(EventType.fromWire(type.asText()), eventId == null ? Ids.event() : eventId,
+                string(node, "alert_id"), deviceId, string(node, "device_name"), timestamp(node.get("timestamp")),
+                severity == null || severity.isNull() ? null : Severity.fromWire(severity.asText()),
+                string(node, "condition"), number(node, "current_value"), number(node, "threshold"),
+                string(node, "message"), metadataMap);
+    }
+
+    private static String string(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiException.invalidField(field, "must be a string");
+        }
+        return value.asText();
+    }
+
+    private static Double number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw ApiException.invalidField(field, "must be a number");
+        }
+        return value.asDouble();
+    }
+
+    /** RFC 3339 with Z or an offset (none means UTC), or epoch milliseconds; now when absent. */
+    private static Instant timestamp(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return Instant.now();
+        }
+        if (value.isIntegralNumber()) {
+            return Instant.ofEpochMilli(value.asLong());
+        }
+        if (value.isTextual()) {
+            try {
+                return OffsetDateTime.parse(value.asText()).toInstant();
+            } catch (DateTimeParseException withoutOffset) {
+                try {
+                    return LocalDateTime.parse(value.asText()).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException e) {
+                    // falls through to the error below
+                }
+            }
+        }
+        throw ApiException.invalidField("timestamp", "must be an RFC 3339 time or epoch milliseconds");
     }
 
     /** Stores the event and its re-publication in one transaction; false when it is a duplicate. */

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.auth.Open;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.events.EventType;
@@ -200,6 +201,7 @@ public class WebhookResource {
     /** The inbound receiver under the API prefix; the signature is the authentication. */
     @POST
     @Path("inbound")
+    @Open
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> inbound(HttpHeaders headers, byte[] body) {
         return inbound.receive(headers, body);

@@ -77,4 +77,8 @@ public interface WebhooksConfig {
     /** Window within which a repeated inbound event id is a duplicate. */
     @WithDefault("72h")
     Duration inboundDedupWindow();
+
+    /** How long finished deliveries (with their attempts and events) stay in the delivery log. */
+    @WithDefault("720h")
+    Duration retention();
 }

@@ -51,20 +51,29 @@ public final class DiscordMessage {
         addField(fields, "Value", text(event, "current_value", null));
         addField(fields, "Threshold", text(event, "threshold", null));
         addField(fields, "Time", text(event, "timestamp", null));
-        JsonNode metadata = event.get("metadata");
-        if (metadata != null && metadata.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = metadata.fields(); it.hasNext() && fields.size() < FIELDS_MAX;) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                addField(fields, entry.getKey(), entry.getValue().isValueNode() ? entry.getValue().asText()
-                        : entry.getValue().toString());
-            }
-        }
         int used = title.length() + footer.length();
         for (JsonNode field : fields) {
             used += field.get("name").asText().length() + field.get("value").asText().length();
         }
-        // The description gives way first: it is the only field that can be long.
-        embed.put("description", truncate(description, Math.max(0, Math.min(DESCRIPTION_MAX, TOTAL_MAX - used))));
+        // The 6,000-character budget goes to the title and core fields, then the description,
+        // then as much metadata as still fits.
+        String shown = truncate(description, Math.max(0, Math.min(DESCRIPTION_MAX, TOTAL_MAX - used)));
+        embed.put("description", shown);
+        used += shown.length();
+        JsonNode metadata = event.get("metadata");
+        if (metadata != null && metadata.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = metadata.fields(); it.hasNext() && fields.size() < FIELDS_MAX;) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                String name = truncate(entry.getKey().isEmpty() ? "-" : entry.getKey(), FIELD_NAME_MAX);
+                String value = entry.getValue().isValueNode() ? entry.getValue().asText() : entry.getValue().toString();
+                int room = Math.min(FIELD_VALUE_MAX, TOTAL_MAX - used - name.length());
+                if (room < 2 || value.isEmpty()) {
+                    continue;
+                }
+                addField(fields, name, truncate(value, room));
+                used += name.length() + Math.min(value.length(), room);
+            }
+        }
         embed.set("fields", fields);
         embed.putObject("footer").put("text", footer);
         JsonNode timestamp = event.get("timestamp");

@@ -47,7 +47,9 @@ public class WebhookSender {
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.requestTimeout().toMillis())
                 .setKeepAlive(true)
-                .setMaxPoolSize(config.maxConcurrencyPerEndpoint())
+                // Pools are per host and port, and endpoints share hosts (every Discord webhook is
+                // discord.com): the per-endpoint limit is the worker's, the pool only caps the replica.
+                .setMaxPoolSize(config.maxInFlight())
                 .setTryUseCompression(false));
     }
 

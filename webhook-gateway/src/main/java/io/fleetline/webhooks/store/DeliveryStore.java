@@ -200,6 +200,24 @@ public class DeliveryStore {
                 .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString("state") : "missing");
     }
 
+    /**
+     * Forgets finished deliveries older than {@code retention} with their attempts, events no
+     * delivery refers to any more, and inbound event ids older than {@code dedupWindow}.
+     */
+    public Uni<Void> prune(Duration retention, Duration dedupWindow) {
+        Tuple age = Tuple.of(retention.toSeconds());
+        return pool.preparedQuery("DELETE FROM webhooks.deliveries WHERE state IN ('succeeded', 'failed', 'dead')"
+                + " AND completed_at < now() - $1::bigint * interval '1 second'").execute(age)
+                .chain(() -> pool.preparedQuery("DELETE FROM webhooks.events ev"
+                        + " WHERE received_at < now() - $1::bigint * interval '1 second'"
+                        + " AND NOT EXISTS (SELECT 1 FROM webhooks.deliveries d WHERE d.event_id = ev.event_id)")
+                        .execute(age))
+                .chain(() -> pool.preparedQuery("DELETE FROM webhooks.inbound_events"
+                        + " WHERE received_at < now() - $1::bigint * interval '1 second'")
+                        .execute(Tuple.of(dedupWindow.toSeconds())))
+                .replaceWithVoid();
+    }
+
     private static Delivery delivery(Row row, String event, List<Delivery.Attempt> attempts) {
         return new Delivery(row.getString("id"), row.getString("endpoint_id"), row.getString("event_id"),
                 row.getString("event_type"), row.getString("device_id"), row.getString("state"),

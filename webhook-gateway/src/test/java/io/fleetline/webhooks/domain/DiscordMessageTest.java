@@ -29,8 +29,9 @@ class DiscordMessageTest {
         String title = embed.get("title").asText();
         String description = embed.get("description").asText();
         assertTrue(title.length() <= 256 && title.startsWith("Threshold exceeded · GGG"), title);
-        assertTrue(description.length() <= 4096 && description.endsWith("…"));
-        assertEquals(25, embed.get("fields").size());
+        assertEquals(4096, description.length());
+        assertTrue(description.endsWith("…"));
+        assertTrue(embed.get("fields").size() <= 25);
         int total = title.length() + description.length() + embed.get("footer").get("text").asText().length();
         for (JsonNode field : embed.get("fields")) {
             assertTrue(field.get("name").asText().length() <= 256);
@@ -39,6 +40,31 @@ class DiscordMessageTest {
         }
         assertTrue(total <= 6000, "total " + total);
         assertEquals(0xF1C40F, embed.get("color").asInt());
+    }
+
+    @Test
+    void metadataFillsAtMost25FieldsWithinTheTotal() {
+        ObjectNode event = json.createObjectNode().put("event", "device_offline").put("device_id", "esp32-001")
+                .put("message", "offline");
+        ObjectNode metadata = event.putObject("metadata");
+        for (int i = 0; i < 40; i++) {
+            metadata.put("k" + i, "v".repeat(i < 3 ? 1500 : 10));
+        }
+
+        JsonNode embed = DiscordMessage.render(json, event).get("embeds").get(0);
+
+        assertEquals(25, embed.get("fields").size());
+        assertTrue(total(embed) <= 6000, "total " + total(embed));
+        assertEquals(1024, embed.get("fields").get(1).get("value").asText().length());
+    }
+
+    private static int total(JsonNode embed) {
+        int total = embed.get("title").asText().length() + embed.get("description").asText().length()
+                + embed.get("footer").get("text").asText().length();
+        for (JsonNode field : embed.get("fields")) {
+            total += field.get("name").asText().length() + field.get("value").asText().length();
+        }
+        return total;
     }
 
     @Test

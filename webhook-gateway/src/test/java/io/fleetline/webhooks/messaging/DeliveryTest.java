@@ -288,6 +288,52 @@ class DeliveryTest {
         assertNotNull(requests.get(1).header("X-Webhook-Signature"));
     }
 
+    @Test
+    void aReceiverThatNeverAnswersHoldsOnlyItsOwnSlots() {
+        List<String> devices = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "dev-" + UUID.randomUUID()).toList();
+        String stuck = receiver.newUrl();
+        String healthy = receiver.newUrl();
+        receiver.hang(stuck);
+        Webhooks.create(Map.of("url", stuck, "events", List.of("command_status_changed"), "device_ids", devices));
+        Webhooks.create(Map.of("url", healthy, "events", List.of("command_status_changed"), "device_ids", devices));
+
+        devices.forEach(device -> publish("command_status_changed", device, "info", "done"));
+
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(healthy).size() == 30);
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(stuck).size() >= 16);
+        // No slot of the stuck endpoint frees before its first attempt times out (2 s in the test
+        // profile), so however fast the machine, at most 16 requests reach it before that.
+        Instant first = receiver.requests(stuck).get(0).at();
+        long early = receiver.requests(stuck).stream()
+                .filter(r -> r.at().isBefore(first.plusMillis(1500))).count();
+        assertTrue(early <= 16, early + " requests in flight to one endpoint");
+    }
+
+    @Test
+    void anEndpointFailingForADayIsDisabledWithAWebhookDisabledEvent() {
+        String device = "dev-" + UUID.randomUUID();
+        String url = receiver.newUrl();
+        receiver.reply(url, Reply.status(500));
+        String id = Webhooks.create(Map.of("url", url, "device_ids", List.of(device))).getString("id");
+        // Its deliveries have been failing since yesterday.
+        pool.preparedQuery("UPDATE webhooks.endpoints SET failing_since = now() - interval '25 hours' WHERE id = $1")
+                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
+        try (MqttProbe events = MqttProbe.connect().subscribe("platform/events/webhook_disabled")) {
+            publish("device_offline", device, "warning", "gone quiet");
+
+            await().atMost(Webhooks.PATIENCE).until(() -> events.receivedContaining(id).size() == 1);
+        }
+        given().get("/api/v1/webhooks/" + id).then().statusCode(200)
+                .body("data.enabled", equalTo(false))
+                .body("data.disabled_reason", equalTo("every delivery failed for 24 h"));
+        // The failed delivery waits; re-enabling the endpoint sends it.
+        given().contentType("application/json").body(Map.of("enabled", true)).patch("/api/v1/webhooks/" + id)
+                .then().statusCode(200);
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(url).size() == 2);
+        await().atMost(Webhooks.PATIENCE).until(() -> "succeeded".equals(
+                Webhooks.delivery(id, Webhooks.latestDeliveryId(id)).getString("state")));
+    }
+
     private String publish(String type, String device, String severity, String text) {
         String eventId = Ids.event();
         probe.publish("platform/events/" + type, "{\"event\":\"" + type + "\",\"event_id\":\"" + eventId
