@@ -19,7 +19,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -35,6 +34,14 @@ class JwtTest {
 
     @Inject
     Pool pool;
+
+    /** The subject of the tokens the tests sign themselves: a working key. */
+    private String subject;
+
+    @org.junit.jupiter.api.BeforeEach
+    void subjectKey() {
+        subject = TestKeys.keyId(pool, UsedKeys.remember(TestKeys.admin(pool)));
+    }
 
     @AfterAll
     static void noTokenReachedTheLog() throws Exception {
@@ -56,6 +63,21 @@ class JwtTest {
                 .then().statusCode(403).body("error.message", equalTo("Key does not have 'admin' permission."));
         given().header(TestKeys.bearer(token)).when().post("/api/v1/auth/token")
                 .then().statusCode(403).body("error.message", equalTo("Tokens are issued for an API key, not for another token."));
+    }
+
+    @Test
+    void tokenOfARevokedKeyIsRefusedWithinOneSecond() {
+        String admin = UsedKeys.remember(TestKeys.admin(pool));
+        String read = UsedKeys.remember(TestKeys.read(pool));
+        String token = UsedKeys.remember(given().header(TestKeys.bearer(read)).when().post("/api/v1/auth/token")
+                .then().statusCode(200).extract().path("data.access_token"));
+        given().header(TestKeys.bearer(token)).when().get(PROBE).then().statusCode(200);
+        given().header(TestKeys.bearer(admin)).when().delete("/api/v1/keys/" + TestKeys.keyId(pool, read))
+                .then().statusCode(204);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+                .until(() -> given().header(TestKeys.bearer(token)).when().get(PROBE).statusCode() == 401);
+        given().header(TestKeys.bearer(token)).when().get(PROBE)
+                .then().body("error.message", equalTo("API key has been revoked."));
     }
 
     @Test
@@ -124,8 +146,8 @@ class JwtTest {
         }
     }
 
-    private static String sign(PrivateKey key, String issuer, Set<String> groups, Instant expires) {
-        return UsedKeys.remember(Jwt.issuer(issuer).subject("key_TEST" + Permission.READ.ordinal())
+    private String sign(PrivateKey key, String issuer, Set<String> groups, Instant expires) {
+        return UsedKeys.remember(Jwt.issuer(issuer).subject(subject)
                 .groups(groups).issuedAt(expires.minusSeconds(900)).expiresAt(expires).sign(key));
     }
 }

@@ -25,7 +25,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * Every service's read path to {@code registry.api_keys}: keys are looked up by hash and cached
+ * Every service's read path to {@code registry.api_keys}: keys are looked up by hash (or by id,
+ * for the subject of a JWT) and cached
  * in memory, and the cache is dropped whenever the registry sends {@code NOTIFY
  * fleetline_api_keys} (a key revoked, rotated or changed), so a revocation is honoured within
  * the notification's delivery time rather than a TTL. While the LISTEN connection is down the
@@ -44,7 +45,7 @@ public class KeyCache {
     private final Vertx vertx;
     private final AuthConfig config;
     private final PgConnectOptions listenOptions;
-    private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, Boolean> used = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean listening;
@@ -93,23 +94,32 @@ public class KeyCache {
 
     /** The stored key whose hash is {@code hash}, or null when there is none. */
     public Uni<KeyRecord> find(String hash) {
-        Cached cached = byHash.get(hash);
+        return lookup("hash:" + hash, "key_hash", hash);
+    }
+
+    /** The stored key {@code keyId} (the subject of a JWT), or null when there is none. */
+    public Uni<KeyRecord> findById(String keyId) {
+        return lookup("id:" + keyId, "key_id", keyId);
+    }
+
+    private Uni<KeyRecord> lookup(String cacheKey, String column, String value) {
+        Cached cached = cache.get(cacheKey);
         Instant now = Instant.now();
         long loadedIn = generation.get();
         if (cached != null && listening && now.isBefore(cached.loadedAt.plus(config.cacheMaxAge()))) {
             return Uni.createFrom().item(cached.key);
         }
         return pool.preparedQuery("SELECT key_id, permissions, device_ids, expires_at, revoked_at, rate_limit"
-                + " FROM registry.api_keys WHERE key_hash = $1")
-                .execute(Tuple.of(hash))
+                + " FROM registry.api_keys WHERE " + column + " = $1")
+                .execute(Tuple.of(value))
                 .map(rows -> rows.iterator().hasNext() ? from(rows.iterator().next()) : null)
                 .invoke(key -> {
                     // A change notified while the row was being read must not be overwritten by it.
                     if (key != null && listening && generation.get() == loadedIn) {
-                        if (byHash.size() >= config.cacheSize()) {
-                            byHash.clear();
+                        if (cache.size() >= config.cacheSize()) {
+                            cache.clear();
                         }
-                        byHash.put(hash, new Cached(key, now));
+                        cache.put(cacheKey, new Cached(key, now));
                     }
                 });
     }
@@ -126,7 +136,7 @@ public class KeyCache {
 
     private void invalidate() {
         generation.incrementAndGet();
-        byHash.clear();
+        cache.clear();
     }
 
     private void stopTrusting() {
