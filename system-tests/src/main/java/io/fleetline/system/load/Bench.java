@@ -1,0 +1,49 @@
+package io.fleetline.system.load;
+
+/**
+ * The load generator: {@code ./stack bench <scenario> [--option value ...]}.
+ *
+ * <pre>
+ * ingest        N devices x rate over MQTT QoS 1; PUBACKs, stored rows, loss, latency  (--devices 1000 --rate 10 --duration 60s)
+ * http-ingest   single readings or --batch n over HTTP                                 (--devices 100 --concurrency 64 --duration 30s)
+ * query         latest and 24-hour range of devices holding a day of readings          (--devices 20 --readings 2880 --concurrency 32)
+ * webhooks      signed inbound alerts fanned out to local receivers                    (--endpoints 4 --stuck 1 --duration 20s)
+ * mqtt-ceiling  the same publishers to a bare subscriber: the broker alone             (--devices 1000 --rate 10 --duration 60s)
+ * copy-ceiling  PostgreSQL COPY of the same rows: the database alone                   (--devices 1000 --rate 30 --duration 60s)
+ * naive         one connection, one INSERT per reading                                 (--duration 20s)
+ * </pre>
+ * Common: {@code --api http://127.0.0.1:8080} (or --registry/--telemetry/--webhooks per service),
+ * {@code --mqtt-host/--mqtt-port}, {@code --admin-key-file}; the database from FLEETLINE_DB_*.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            return;
+        }
+        Options options = new Options(args, 1);
+        switch (args[0]) {
+            case "ingest" -> new MqttLoad(options).ingest();
+            case "mqtt-ceiling" -> new MqttLoad(options).ceiling();
+            case "http-ingest" -> new HttpLoad(options).ingest();
+            case "query" -> new HttpLoad(options).query();
+            case "webhooks" -> new WebhookLoad(options).run();
+            case "copy-ceiling" -> new DbBaselines(options).copy();
+            case "naive" -> new DbBaselines(options).naive();
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void usage() {
+        System.err.println("usage: ./stack bench ingest|http-ingest|query|webhooks|mqtt-ceiling|copy-ceiling|naive"
+                + " [--option value ...] (see io.fleetline.system.load.Bench)");
+    }
+}

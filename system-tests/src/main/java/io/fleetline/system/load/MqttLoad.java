@@ -1,0 +1,199 @@
+package io.fleetline.system.load;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+
+/**
+ * Devices over MQTT: {@code ingest} (N devices x rate, QoS 1, PUBACKs counted, then the stored
+ * rows counted in PostgreSQL) and {@code mqtt-ceiling} (the same publishers to a bare subscriber,
+ * what the broker alone can pass on this machine).
+ */
+final class MqttLoad {
+
+    private final Options options;
+    private final String host;
+    private final int port;
+    private final int devices;
+    private final int rate;
+
+    MqttLoad(Options options) {
+        this.options = options;
+        this.host = options.text("mqtt-host", Options.env("FLEETLINE_MQTT_HOST", "127.0.0.1"));
+        this.port = Integer.parseInt(options.text("mqtt-port", Options.env("FLEETLINE_MQTT_PORT", "1883")));
+        this.devices = options.integer("devices", 1000);
+        this.rate = options.integer("rate", 10);
+    }
+
+    /** {@code ./stack bench ingest}: the whole device-to-database path. */
+    void ingest() throws Exception {
+        String run = Devices.run();
+        List<String> ids = Devices.ids(run, devices);
+        StackApi api = new StackApi(options);
+        Report report = new Report("ingest", options);
+        report.line("devices %d x %d readings/s = %d readings/s offered, QoS 1, 4 metrics each, for %ds",
+                devices, rate, devices * rate, options.duration("duration", "60s").toSeconds());
+        long setup = System.nanoTime();
+        // a long interval: the run measures ingest, not presence flapping between runs
+        api.register(ids, "sensor", "{\"sample_interval_s\":3600}");
+        report.line("registered %d devices in %.1f s", devices, (System.nanoTime() - setup) / 1e9);
+
+        List<Mqtt3AsyncClient> clients = connect(ids.size(), "bench-" + run);
+        Result result = publish(clients, i -> "devices/" + ids.get((int) (i % ids.size())) + "/telemetry",
+                seq -> Devices.reading(seq, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        disconnect(clients);
+
+        report.line("published %d, PUBACKed %d, failed %d in %.1f s: %.0f readings/s acknowledged",
+                result.sent, result.acked.get(), result.failed.get(), result.seconds, result.acked.get() / result.seconds);
+        report.line("publish -> PUBACK: %s", result.ackLatency.summary());
+        try (Connection db = Db.connect(options)) {
+            Db.Stored stored = Db.settle(db, run, result.acked.get(), 10_000, 300_000);
+            long loss = result.acked.get() - stored.distinct();
+            report.line("stored %d rows (%d distinct readings): loss %d, duplicates %d", stored.rows(), stored.distinct(),
+                    Math.max(loss, 0), stored.rows() - stored.distinct());
+            report.line("stored throughput %.0f readings/s (first to last received_at)",
+                    stored.spanS() > 0 ? stored.rows() / stored.spanS() : Double.NaN);
+            report.line("publish -> committed (received_at - device ts): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    stored.p50Ms(), stored.p95Ms(), stored.p99Ms(), stored.maxMs());
+        }
+        report.peakRss();
+    }
+
+    /** {@code ./stack bench mqtt-ceiling}: publishers to one bare QoS 1 subscriber, no database. */
+    void ceiling() throws Exception {
+        String run = Devices.run();
+        Report report = new Report("mqtt-ceiling", options);
+        report.line("devices %d x %d messages/s = %d/s offered, QoS 1, the same payloads, one bare subscriber",
+                devices, rate, devices * rate);
+        AtomicLong received = new AtomicLong();
+        Latencies passThrough = new Latencies();
+        Mqtt3AsyncClient subscriber = builder("bench-sub-" + run).buildAsync();
+        subscriber.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        subscriber.subscribeWith().topicFilter("bench-ceiling/" + run + "/#").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(message -> {
+                    String payload = new String(message.getPayloadAsBytes(), StandardCharsets.UTF_8);
+                    int at = payload.indexOf("\"sent\":");
+                    passThrough.add((System.nanoTime() - Long.parseLong(payload.substring(at + 7, payload.indexOf(',', at))))
+                            / 1000);
+                    received.incrementAndGet();
+                })
+                .send().get(10, TimeUnit.SECONDS);
+        List<Mqtt3AsyncClient> clients = connect(devices, "bench-pub-" + run);
+        long start = System.nanoTime();
+        Result result = publish(clients, i -> "bench-ceiling/" + run + "/" + (i % devices),
+                seq -> "{\"sent\":" + System.nanoTime() + "," + Devices.reading(seq, Instant.now()).substring(1));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (received.get() < result.acked.get() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        disconnect(clients);
+        subscriber.disconnect();
+        report.line("published %d, PUBACKed %d, received %d (lost %d) in %.1f s: %.0f messages/s through the broker",
+                result.sent, result.acked.get(), received.get(), result.acked.get() - received.get(), seconds,
+                received.get() / seconds);
+        report.line("publish -> PUBACK: %s", result.ackLatency.summary());
+        report.line("publish -> subscriber: %s", passThrough.summary());
+    }
+
+    private Mqtt3ClientBuilder builder(String id) {
+        Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3().identifier(id).serverHost(host).serverPort(port);
+        String user = options.text("mqtt-username", Options.env("FLEETLINE_MQTT_USERNAME", ""));
+        if (!user.isEmpty()) {
+            builder = builder.simpleAuth().username(user)
+                    .password(options.text("mqtt-password", Options.env("FLEETLINE_MQTT_PASSWORD", ""))
+                            .getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        return builder;
+    }
+
+    private List<Mqtt3AsyncClient> connect(int count, String prefix) {
+        List<Mqtt3AsyncClient> clients = new ArrayList<>(count);
+        List<CompletableFuture<?>> connecting = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Mqtt3AsyncClient client = builder(prefix + "-" + i + "-" + UUID.randomUUID().toString().substring(0, 4))
+                    .buildAsync();
+            clients.add(client);
+            connecting.add(client.connectWith().cleanSession(true).keepAlive(60).send());
+            if (connecting.size() == 100) {
+                CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
+                connecting.clear();
+            }
+        }
+        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
+        return clients;
+    }
+
+    private static void disconnect(List<Mqtt3AsyncClient> clients) {
+        CompletableFuture.allOf(clients.stream().map(Mqtt3AsyncClient::disconnect).toArray(CompletableFuture[]::new))
+                .orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+
+    /** What one publishing run did. */
+    private static final class Result {
+        long sent;
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final Latencies ackLatency = new Latencies();
+        double seconds;
+    }
+
+    /**
+     * Publishes at {@code devices x rate} per second for {@code --duration}, spread evenly over
+     * time and round-robin over the clients (message i goes to client i mod N, so each device
+     * sends at {@code rate}); then waits up to 60 s for the outstanding PUBACKs.
+     */
+    private Result publish(List<Mqtt3AsyncClient> clients, LongFunction<String> topic, LongFunction<String> payload)
+            throws InterruptedException {
+        long total = (long) devices * rate * options.duration("duration", "60s").toSeconds();
+        double perNano = devices * (double) rate / 1e9;
+        Result result = new Result();
+        long start = System.nanoTime();
+        List<CompletableFuture<?>> outstanding = new ArrayList<>();
+        long seq = 0;
+        while (seq < total) {
+            long due = Math.min(total, (long) ((System.nanoTime() - start) * perNano) + 1);
+            if (seq >= due) {
+                Thread.sleep(1);
+                continue;
+            }
+            for (; seq < due; seq++) {
+                Mqtt3AsyncClient client = clients.get((int) (seq % clients.size()));
+                long sentAt = System.nanoTime();
+                CompletableFuture<?> ack = client.publishWith().topic(topic.apply(seq)).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(payload.apply(seq / clients.size()).getBytes(StandardCharsets.UTF_8)).send()
+                        .whenComplete((done, failure) -> {
+                            if (failure == null) {
+                                result.acked.incrementAndGet();
+                                result.ackLatency.add((System.nanoTime() - sentAt) / 1000);
+                            } else {
+                                result.failed.incrementAndGet();
+                            }
+                        });
+                if (seq % 1000 == 0) {
+                    outstanding.removeIf(CompletableFuture::isDone);
+                }
+                outstanding.add(ack);
+            }
+        }
+        result.sent = seq;
+        CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS)
+                .exceptionally(e -> null).join();
+        result.seconds = (System.nanoTime() - start) / 1e9;
+        return result;
+    }
+}
