@@ -215,7 +215,12 @@ public class MqttLink {
         for (Subscription subscription : subscriptions) {
             if (TopicFilter.matches(subscription.filter(), message.topicName())) {
                 subscription.handler().apply(message).subscribe().with(
-                        done -> message.ack(),
+                        // After a lost connection the broker redelivers the message anyway.
+                        done -> {
+                            if (connected) {
+                                message.ack();
+                            }
+                        },
                         failure -> LOG.warnf("Handling a message on %s failed, left unacknowledged: %s",
                                 message.topicName(), failure.getMessage()));
                 return;

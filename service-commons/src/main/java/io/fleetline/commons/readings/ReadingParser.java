@@ -146,9 +146,11 @@ public final class ReadingParser {
             if (text.length() > MAX_STRING) {
                 throw rejected(RejectReason.STRING_TOO_LONG, name, "must be at most " + MAX_STRING + " characters");
             }
-            if (text.indexOf('\u0000') >= 0) {
-                // PostgreSQL's jsonb cannot store U+0000.
-                throw rejected(RejectReason.UNSUPPORTED_VALUE, name, "must not contain the character U+0000");
+            if (!storable(text)) {
+                // PostgreSQL's jsonb refuses U+0000 and unpaired surrogates (escaped lone surrogates); refused
+                // here, they would fail the whole batch.
+                throw rejected(RejectReason.UNSUPPORTED_VALUE, name,
+                        "must not contain U+0000 or unpaired surrogate escapes");
             }
             return text;
         }
@@ -163,6 +165,22 @@ public final class ReadingParser {
         }
         throw rejected(RejectReason.UNSUPPORTED_VALUE, name,
                 "must be a finite number, a boolean, a string or an object");
+    }
+
+    private static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0000' || Character.isLowSurrogate(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     private static Instant parseTs(JsonNode value, String name, Instant now) {
