@@ -3,7 +3,9 @@ package io.fleetline.webhooks;
 import static io.restassured.RestAssured.given;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -14,11 +16,21 @@ public final class Webhooks {
     private Webhooks() {
     }
 
+    private static final List<String> CREATED = new CopyOnWriteArrayList<>();
+
     /** Creates an endpoint from {@code body} and returns the created data (including its secret). */
     public static JsonPath create(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body)
+        JsonPath created = given().contentType(ContentType.JSON).body(body)
                 .when().post("/api/v1/webhooks")
                 .then().statusCode(201).extract().jsonPath().setRootPath("data");
+        CREATED.add(created.getString("id"));
+        return created;
+    }
+
+    /** Deletes the endpoints the tests created, so their retries do not outlive the run. */
+    public static void deleteCreated() {
+        CREATED.forEach(id -> given().delete("/api/v1/webhooks/" + id));
+        CREATED.clear();
     }
 
     /** The delivery log entry of {@code deliveryId}. */

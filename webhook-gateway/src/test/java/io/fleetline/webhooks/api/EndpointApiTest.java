@@ -23,6 +23,11 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 class EndpointApiTest {
 
+    @org.junit.jupiter.api.AfterAll
+    static void cleanUp() {
+        Webhooks.deleteCreated();
+    }
+
     private static final String RECEIVER = "http://127.0.0.1:9/hook";
 
     @Test

@@ -27,6 +27,11 @@ import io.fleetline.commons.testing.MqttProbe;
 import io.fleetline.webhooks.Receiver;
 import io.fleetline.webhooks.Receiver.Reply;
 import io.fleetline.webhooks.Webhooks;
+import io.fleetline.webhooks.store.DeliveryStore;
+import io.smallrye.mutiny.Uni;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.buffer.Buffer;
@@ -42,6 +47,9 @@ class DeliveryTest {
     @Inject
     Pool pool;
 
+    @Inject
+    DeliveryStore store;
+
     @BeforeAll
     static void start() {
         receiver = Receiver.start();
@@ -50,6 +58,7 @@ class DeliveryTest {
 
     @AfterAll
     static void stop() {
+        Webhooks.deleteCreated();
         receiver.close();
         probe.close();
     }
@@ -332,6 +341,37 @@ class DeliveryTest {
         await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(url).size() == 2);
         await().atMost(Webhooks.PATIENCE).until(() -> "succeeded".equals(
                 Webhooks.delivery(id, Webhooks.latestDeliveryId(id)).getString("state")));
+    }
+
+    @Test
+    void replicasClaimingTheSameDueDeliveriesNeverShareOne() {
+        // This gateway's worker and two claims made here as other replicas race for 40 due deliveries.
+        String url = receiver.newUrl();
+        String prefix = "dev-" + UUID.randomUUID() + "-";
+        String id = Webhooks.create(Map.of("url", url, "events", List.of("device_online"),
+                "device_ids", List.of("unused-" + UUID.randomUUID()))).getString("id");
+        pool.preparedQuery("WITH ev AS (INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
+                + " SELECT 'evt_' || $2 || n, 'device_online', $2 || n, 0,"
+                + "   convert_to('{\"event\":\"device_online\",\"event_id\":\"evt_' || $2 || n || '\"}', 'UTF8')"
+                + " FROM generate_series(1, 40) n RETURNING event_id, device_id)"
+                + " INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key) SELECT $1, event_id, device_id FROM ev")
+                .execute(Tuple.of(id, prefix)).await().atMost(Duration.ofSeconds(5));
+
+        List<List<DeliveryStore.Claimed>> others = Uni.join().all(
+                store.claim(40, Duration.ofMinutes(5), Map.of(), 40),
+                store.claim(40, Duration.ofMinutes(5), Map.of(), 40)).andFailFast()
+                .await().atMost(Duration.ofSeconds(10));
+        Set<String> claimedElsewhere = new HashSet<>();
+        others.forEach(claims -> claims.stream().filter(c -> c.endpointId().equals(id))
+                .forEach(c -> assertTrue(claimedElsewhere.add(c.eventId()), "claimed twice: " + c.eventId())));
+
+        int expected = 40 - claimedElsewhere.size();
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(url).size() == expected);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.requests(url).size() == expected);
+        Set<String> sentHere = receiver.requests(url).stream().map(r -> r.header("webhook-id")).collect(Collectors.toSet());
+        assertEquals(expected, sentHere.size());
+        sentHere.forEach(eventId -> assertTrue(!claimedElsewhere.contains(eventId), "sent by two replicas: " + eventId));
+        given().delete("/api/v1/webhooks/" + id).then().statusCode(200);
     }
 
     private String publish(String type, String device, String severity, String text) {
