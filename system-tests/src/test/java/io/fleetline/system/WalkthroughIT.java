@@ -57,12 +57,12 @@ class WalkthroughIT {
 
         // list, versioned and unversioned
         for (String path : new String[] {"/api/v1/devices", "/api/devices"}) {
-            as(GATEWAY).queryParam("location", "greenhouse-north").queryParam("limit", 500).get(path)
+            as(GATEWAY).queryParam("location", "greenhouse-north").queryParam("limit", 100).get(path)
                     .then().statusCode(200)
                     .body("status", equalTo("ok"))
                     .body("data.device_id", hasItem(id))
                     .body("count", greaterThanOrEqualTo(1))
-                    .body("pagination.limit", equalTo(500))
+                    .body("pagination.limit", equalTo(100))
                     .body("pagination.total", greaterThanOrEqualTo(1));
         }
         as(GATEWAY).get("/api/devices/" + id).then().statusCode(200)

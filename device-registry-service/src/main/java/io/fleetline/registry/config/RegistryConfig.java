@@ -32,4 +32,8 @@ public interface RegistryConfig {
     /** Device messages claimed and published per relay transaction. */
     @WithDefault("200")
     int relayBatchSize();
+
+    /** Shared-subscription group of the registry's MQTT consumers ({@code $share/<group>/...}); replicas split the messages. */
+    @WithDefault("registry")
+    String shareGroup();
 }

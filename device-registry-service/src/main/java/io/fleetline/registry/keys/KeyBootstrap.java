@@ -78,7 +78,7 @@ public class KeyBootstrap {
                 keyId, file.toAbsolutePath());
     }
 
-    private static void write(Path file, String key) {
+    static void write(Path file, String key) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);

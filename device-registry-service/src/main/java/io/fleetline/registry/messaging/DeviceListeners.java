@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetline.commons.events.EventType;
 import io.fleetline.commons.mqtt.MqttLink;
 import io.fleetline.commons.mqtt.TopicFilter;
+import io.fleetline.registry.config.RegistryConfig;
 import io.fleetline.registry.domain.CommandRules;
 import io.fleetline.registry.domain.CommandRules.Ack;
 import io.fleetline.registry.store.CommandStore;
@@ -29,10 +30,6 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 @ApplicationScoped
 public class DeviceListeners {
 
-    static final String ACKS = "$share/registry/devices/+/commands/ack";
-    static final String REPORTED = "$share/registry/devices/+/config/reported";
-    static final String ONLINE = "$share/registry/" + EventType.DEVICE_ONLINE.topic();
-
     private static final Logger LOG = Logger.getLogger(DeviceListeners.class);
 
     private final MqttLink mqtt;
@@ -41,9 +38,11 @@ public class DeviceListeners {
     private final DeviceMessageRelay relay;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final RegistryConfig config;
 
     DeviceListeners(MqttLink mqtt, CommandStore commands, DeviceStore devices, DeviceMessageRelay relay,
-            ObjectMapper json, MeterRegistry meters) {
+            ObjectMapper json, MeterRegistry meters, RegistryConfig config) {
+        this.config = config;
         this.mqtt = mqtt;
         this.commands = commands;
         this.devices = devices;
@@ -53,9 +52,10 @@ public class DeviceListeners {
     }
 
     void start(@Observes StartupEvent event) {
-        mqtt.subscribe(ACKS, this::onAck);
-        mqtt.subscribe(REPORTED, this::onReported);
-        mqtt.subscribe(ONLINE, this::onOnline);
+        String shared = "$share/" + config.shareGroup() + "/";
+        mqtt.subscribe(shared + "devices/+/commands/ack", this::onAck);
+        mqtt.subscribe(shared + "devices/+/config/reported", this::onReported);
+        mqtt.subscribe(shared + EventType.DEVICE_ONLINE.topic(), this::onOnline);
     }
 
     Uni<Void> onAck(MqttPublishMessage message) {

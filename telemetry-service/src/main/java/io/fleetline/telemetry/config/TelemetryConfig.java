@@ -24,4 +24,8 @@ public interface TelemetryConfig {
     /** Readings fetched per keyset page while streaming a CSV export. */
     @WithDefault("5000")
     int exportPageSize();
+
+    /** The MQTT shared-subscription group the replicas consume platform events in ({@code $share/<group>/...}). */
+    @WithDefault("telemetry")
+    String shareGroup();
 }
