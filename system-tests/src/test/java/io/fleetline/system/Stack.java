@@ -21,7 +21,7 @@ import io.restassured.specification.RequestSpecification;
  * Where the running stack is, as the black-box suite reaches it: one base URL per service
  * (default: the gateway, {@code fleetline.api}), the broker and the admin key.
  *
- * <p>System properties: {@code fleetline.api} (default {@code http://127.0.0.1:8080});
+ * <p>System properties (set from the Maven properties {@code it.*}): {@code fleetline.api} (default {@code http://127.0.0.1:8080});
  * {@code fleetline.api.registry|telemetry|webhooks} to bypass the gateway for one service;
  * {@code fleetline.mqtt.host|port|username|password}; {@code fleetline.admin-key} or
  * {@code fleetline.admin-key-file} (default: the registry's bootstrap file under {@code .stack}).
@@ -84,7 +84,7 @@ public final class Stack {
                 }
             }
             if (adminKey == null) {
-                throw new IllegalStateException("No admin key: set -Dfleetline.admin-key-file (looked in " + candidates + ")");
+                throw new IllegalStateException("No admin key: set -Dit.admin-key-file (looked in " + candidates + ")");
             }
         }
         return adminKey;

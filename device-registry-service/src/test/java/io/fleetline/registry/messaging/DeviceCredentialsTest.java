@@ -28,8 +28,12 @@ import io.fleetline.registry.messaging.DeviceCredentials.MqttCredentials;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * Device accounts against the real authenticated broker (deploy/mosquitto with dynamic security):
@@ -108,6 +112,32 @@ class DeviceCredentialsTest {
         credentials.remove(device).await().atMost(WAIT);
         // A device registered again under the same id gets a fresh, working account.
         connect(device, device, issue(device).password()).disconnect();
+    }
+
+    @Test
+    void registrationShowsWorkingCredentialsOnceRotationReplacesThemAndDeleteRemovesThem() {
+        String device = "cred-api-" + UUID.randomUUID();
+        await().atMost(WAIT).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        var registered = given().contentType(ContentType.JSON)
+                .body("{\"device_id\":\"" + device + "\",\"name\":\"c\"}")
+                .when().post("/api/v1/devices").then().statusCode(201)
+                .body("data.device_id", equalTo(device))
+                .body("data.mqtt.username", equalTo(device))
+                .body("data.mqtt.client_id", equalTo(device))
+                .extract();
+        String first = registered.path("data.mqtt.password");
+        connect(device, device, first).disconnect();
+        given().when().get("/api/v1/devices/" + device).then().statusCode(200).body("data.mqtt", nullValue());
+
+        String second = given().when().post("/api/v1/devices/" + device + "/credentials/rotate")
+                .then().statusCode(200).body("data.username", equalTo(device))
+                .extract().path("data.password");
+        assertRefused(device, device, first);
+        connect(device, device, second).disconnect();
+
+        given().when().delete("/api/v1/devices/" + device).then().statusCode(204);
+        assertRefused(device, device, second);
+        given().when().post("/api/v1/devices/" + device + "/credentials/rotate").then().statusCode(404);
     }
 
     private MqttCredentials issue(String device) {

@@ -10,8 +10,8 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "fleetline.auth")
 public interface AuthConfig {
 
-    /** Whether routes enforce {@code @Requires}; off only while the services are integrated. */
-    @WithDefault("false")
+    /** Whether routes enforce {@code @Requires}; the service tests switch it off outside their access tests. */
+    @WithDefault("true")
     boolean enabled();
 
     /** Most keys kept in the in-memory cache; past it the cache starts over. */

@@ -10,8 +10,8 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "fleetline.rate-limit")
 public interface RateLimitConfig {
 
-    /** Whether limits are enforced; off only while the services are integrated. */
-    @WithDefault("false")
+    /** Whether limits are enforced; the service tests switch it off outside their rate-limit tests. */
+    @WithDefault("true")
     boolean enabled();
 
     /** The window every limit counts over. */
