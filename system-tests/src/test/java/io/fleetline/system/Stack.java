@@ -62,32 +62,40 @@ public final class Stack {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** The bootstrap admin key the registry wrote (or the one given as a property). */
+    /**
+     * The suite's own admin key, made with the bootstrap key: its own {@code rate_limit} lifts the
+     * per-key request budget, which a whole suite polling for asynchronous results would exceed.
+     */
     public static synchronized String adminKey() {
         if (adminKey == null) {
-            adminKey = prop("fleetline.admin-key", null);
-        }
-        if (adminKey == null) {
-            String given = prop("fleetline.admin-key-file", null);
-            // The services run with .stack as their working directory and write .stack/admin.key there.
-            List<Path> candidates = given != null ? List.of(Path.of(given))
-                    : List.of(Path.of("../.stack/.stack/admin.key"), Path.of("../.stack/admin.key"),
-                            Path.of(".stack/.stack/admin.key"), Path.of(".stack/admin.key"));
-            for (Path file : candidates) {
-                if (Files.isReadable(file)) {
-                    try {
-                        adminKey = Files.readString(file, StandardCharsets.UTF_8).trim();
-                        break;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-            }
-            if (adminKey == null) {
-                throw new IllegalStateException("No admin key: set -Dit.admin-key-file (looked in " + candidates + ")");
-            }
+            adminKey = given().baseUri(REGISTRY).contentType(ContentType.JSON)
+                    .header("Authorization", "Bearer " + bootstrapKey())
+                    .body("{\"name\":\"system-tests\",\"permissions\":[\"admin\"],\"rate_limit\":1000000}")
+                    .post("/api/v1/keys").then().statusCode(201).extract().path("data.key");
         }
         return adminKey;
+    }
+
+    /** The bootstrap admin key the registry wrote (or the one given as a property). */
+    private static String bootstrapKey() {
+        String key = prop("fleetline.admin-key", null);
+        if (key != null) {
+            return key;
+        }
+        String given = prop("fleetline.admin-key-file", null);
+        // The services run from the repository root and write .stack/admin.key there.
+        List<Path> candidates = given != null ? List.of(Path.of(given))
+                : List.of(Path.of("../.stack/admin.key"), Path.of(".stack/admin.key"));
+        for (Path file : candidates) {
+            if (Files.isReadable(file)) {
+                try {
+                    return Files.readString(file, StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("No admin key: set -Dit.admin-key-file (looked in " + candidates + ")");
     }
 
     /** A JSON request to {@code baseUrl} carrying the admin key. */

@@ -77,7 +77,7 @@ class RateLimitTest {
     }
 
     @Test
-    void keyOwnLimitOverridesTheDefaultClass() {
+    void keyOwnLimitReplacesTheLimitOfEveryClass() {
         String key = ApiKeys.generate();
         UsedKeys.remember(key);
         pool.preparedQuery("INSERT INTO registry.api_keys (key_id, name, prefix, key_hash, permissions, rate_limit)"
@@ -89,6 +89,11 @@ class RateLimitTest {
                     .then().statusCode(200).header("RateLimit-Limit", "2");
         }
         given().header(TestKeys.bearer(key)).when().get("/api/v1/test-access").then().statusCode(429);
+        // the probe class allows 3, the key's own limit 2
+        for (int i = 0; i < 2; i++) {
+            given().header(TestKeys.bearer(key)).when().get(LIMITED).then().statusCode(200).header("RateLimit-Limit", "2");
+        }
+        given().header(TestKeys.bearer(key)).when().get(LIMITED).then().statusCode(429);
     }
 
     @Test

@@ -28,7 +28,7 @@ public class IngestMetrics {
     private final AtomicLong online = new AtomicLong();
 
     IngestMetrics(MeterRegistry meters) {
-        ingested = Counter.builder("fleetline_ingest_readings").description("Readings stored").register(meters);
+        ingested = Counter.builder("fleetline_ingest_readings").tag("source", "mqtt").description("Readings stored").register(meters);
         duplicates = Counter.builder("fleetline_ingest_duplicates")
                 .description("Readings whose idempotency key was already stored").register(meters);
         retained = Counter.builder("fleetline_ingest_retained_skipped")

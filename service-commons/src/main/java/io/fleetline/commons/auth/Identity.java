@@ -8,7 +8,7 @@ import java.util.List;
  * @param keyId the key id (the {@code sub} of a token)
  * @param permission the highest permission
  * @param deviceIds the device scope, or null for all devices
- * @param rateLimit the key's own limit for the {@code default} class, or null
+ * @param rateLimit the key's own limit, replacing every class's, or null
  * @param viaToken whether a JWT was presented
  */
 public record Identity(String keyId, Permission permission, List<String> deviceIds, Integer rateLimit,

@@ -12,7 +12,7 @@ import java.util.List;
  * @param deviceIds the devices it is limited to, or null for all
  * @param expiresAt when it stops working (also the end of a rotation's grace), or null
  * @param revoked whether it was revoked
- * @param rateLimit its own requests per window, replacing the {@code default} class limit, or null
+ * @param rateLimit its own requests per window, replacing every class's limit, or null
  */
 public record KeyRecord(String keyId, Permission permission, List<String> deviceIds, Instant expiresAt,
         boolean revoked, Integer rateLimit) {

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
@@ -24,11 +25,13 @@ public class RateLimiter {
 
     private final RateLimitConfig config;
     private final Vertx vertx;
+    private final MeterRegistry meters;
     private final Map<String, Limited> buckets = new ConcurrentHashMap<>();
 
-    RateLimiter(RateLimitConfig config, Vertx vertx) {
+    RateLimiter(RateLimitConfig config, Vertx vertx, MeterRegistry meters) {
         this.config = config;
         this.vertx = vertx;
+        this.meters = meters;
     }
 
     void start(@Observes StartupEvent event) {
@@ -45,14 +48,17 @@ public class RateLimiter {
 
     /**
      * Takes one request from the budget of {@code caller} in {@code limitClass}; {@code override}
-     * (a key's own limit, may be null) replaces the limit of the {@code default} class.
+     * (a key's own limit, may be null) replaces the limit of every class for that key.
      */
     public Outcome consume(String caller, String limitClass, Integer override) {
-        int limit = override != null && "default".equals(limitClass) ? override : limitOf(limitClass);
+        int limit = override != null ? override : limitOf(limitClass);
         Limited limited = buckets.compute(caller + '|' + limitClass, (key, existing) ->
                 existing != null && existing.limit == limit ? existing : new Limited(limit, bucket(limit)));
         ConsumptionProbe probe = limited.bucket.tryConsumeAndReturnRemaining(1);
         long resetNanos = probe.isConsumed() ? probe.getNanosToWaitForReset() : probe.getNanosToWaitForRefill();
+        if (!probe.isConsumed()) {
+            meters.counter("fleetline_rate_limit_rejections", "class", limitClass).increment();
+        }
         return new Outcome(probe.isConsumed(), limit, probe.getRemainingTokens(), seconds(resetNanos));
     }
 

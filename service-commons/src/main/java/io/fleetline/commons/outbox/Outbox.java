@@ -49,6 +49,7 @@ public class Outbox {
     private final OutboxConfig config;
     private final String table;
     private final AtomicBoolean relaying = new AtomicBoolean();
+    private final MeterRegistry meters;
     private volatile long backlog;
 
     Outbox(Pool pool, MqttLink mqtt, ObjectMapper json, Vertx vertx, OutboxConfig config,
@@ -62,6 +63,7 @@ public class Outbox {
         this.vertx = vertx;
         this.config = config;
         this.table = schema + ".outbox";
+        this.meters = meters;
         Gauge.builder("fleetline_outbox_backlog", () -> backlog)
                 .description("Events written but not yet published to the broker")
                 .register(meters);
@@ -118,19 +120,24 @@ public class Outbox {
                 .execute(Tuple.of(config.batchSize()))
                 .chain(rows -> {
                     List<Long> ids = new ArrayList<>();
+                    List<String> topics = new ArrayList<>();
                     List<Uni<Void>> acks = new ArrayList<>();
                     for (Row row : rows) {
                         ids.add(row.getLong("id"));
+                        topics.add(row.getString("topic"));
                         acks.add(mqtt.publish(row.getString("topic"), Buffer.buffer(row.getString("payload")), false));
                     }
                     if (ids.isEmpty()) {
-                        return Uni.createFrom().item(0);
+                        return Uni.createFrom().item(topics);
                     }
                     return Uni.join().all(acks).andFailFast()
                             .chain(() -> tx.preparedQuery("UPDATE " + table + " SET sent_at = now() WHERE id = ANY($1)")
                                     .execute(Tuple.of(ids.toArray(Long[]::new))))
-                            .replaceWith(ids.size());
+                            .replaceWith(topics);
                 }))
+                .invoke(topics -> topics.forEach(topic -> meters.counter("fleetline_events_published",
+                        "event", topic.substring(topic.lastIndexOf('/') + 1)).increment()))
+                .map(List::size)
                 .call(published -> pool.preparedQuery("SELECT count(*) FROM " + table + " WHERE sent_at IS NULL")
                         .execute()
                         .invoke(rows -> backlog = rows.iterator().next().getLong(0)));

@@ -39,7 +39,7 @@ final class StackApi {
 
     private static String readAdminKey(String given) throws IOException {
         List<Path> candidates = given.isEmpty()
-                ? List.of(Path.of(".stack/.stack/admin.key"), Path.of(".stack/admin.key"))
+                ? List.of(Path.of(".stack/admin.key"))
                 : List.of(Path.of(given));
         for (Path file : candidates) {
             if (Files.isReadable(file)) {

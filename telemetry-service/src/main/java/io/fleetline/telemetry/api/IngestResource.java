@@ -25,6 +25,8 @@ import io.fleetline.commons.readings.ReadingWriter;
 import io.fleetline.commons.readings.ReadingWriter.Outcome;
 import io.fleetline.commons.readings.ReadingWriter.Status;
 import io.fleetline.telemetry.ingest.BulkReadings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -39,10 +41,13 @@ public class IngestResource {
 
     private final ReadingWriter writer;
     private final long maxBulkBytes;
+    private final Counter stored;
 
-    IngestResource(ReadingWriter writer, BodyLimit.HttpLimits limits) {
+    IngestResource(ReadingWriter writer, BodyLimit.HttpLimits limits, MeterRegistry meters) {
         this.writer = writer;
         this.maxBulkBytes = limits.maxBodySize().asLongValue();
+        this.stored = Counter.builder("fleetline_ingest_readings").tag("source", "http")
+                .description("Readings stored").register(meters);
     }
 
     /** Stores one reading: 201 when new, 200 with the stored reading when its key was seen before. */
@@ -57,6 +62,7 @@ public class IngestResource {
             return Uni.createFrom().failure(e.toApiException());
         }
         return writer.write(List.of(reading)).map(result -> {
+            stored.increment(result.stored().size());
             Outcome outcome = result.outcomes().get(0);
             if (outcome.status() == Status.UNKNOWN_DEVICE) {
                 throw notFound(deviceId);
@@ -88,6 +94,7 @@ public class IngestResource {
         }
         String deviceId = readings.get(0).deviceId();
         return writer.write(readings).map(result -> {
+            stored.increment(result.stored().size());
             if (result.outcomes().get(0).status() == Status.UNKNOWN_DEVICE) {
                 throw notFound(deviceId);
             }
