@@ -50,7 +50,8 @@ class InboundRelayIT {
             JsonNode message = discord.requests().get(0).json();
             assertEquals("Fleetline", message.path("username").asText());
             JsonNode embed = message.path("embeds").path(0);
-            assertTrue(embed.path("title").asText().contains(device), "title names the device: " + embed);
+            assertEquals("Threshold exceeded · Boiler", embed.path("title").asText());
+            assertEquals("Boiler (" + device + ")", embed.path("fields").path(0).path("value").asText());
             assertEquals("temperature 41.2 above 35.0 (critical)", embed.path("description").asText());
             assertTrue(embed.path("fields").toString().contains("41.2"), "fields carry the value: " + embed);
 

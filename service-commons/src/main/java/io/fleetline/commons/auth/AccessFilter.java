@@ -3,6 +3,7 @@ package io.fleetline.commons.auth;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,6 +14,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.fleetline.commons.api.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -37,15 +40,19 @@ public class AccessFilter {
     private final RateLimiter limiter;
     private final ClientAddress clients;
     private final Caller caller;
+    private final Timer checks;
 
     AccessFilter(AuthConfig config, KeyCache keys, JwtVerifier tokens, RateLimiter limiter, ClientAddress clients,
-            Caller caller) {
+            Caller caller, MeterRegistry meters) {
         this.config = config;
         this.keys = keys;
         this.tokens = tokens;
         this.limiter = limiter;
         this.clients = clients;
         this.caller = caller;
+        this.checks = Timer.builder("fleetline_auth")
+                .description("Time access control adds to a request: authentication, rate limit and permission check")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
@@ -58,6 +65,7 @@ public class AccessFilter {
         if (path.equals("/api/v1/health") || path.equals("/api/health")) {
             return Uni.createFrom().voidItem();
         }
+        long started = System.nanoTime();
         Permission required = requirement(resource);
         Uni<Identity> identity = config.enabled() && required != null ? authenticate(request) : Uni.createFrom().nullItem();
         return identity.onItemOrFailure().transformToUni((who, failure) -> {
@@ -66,6 +74,8 @@ public class AccessFilter {
                 return Uni.createFrom().voidItem();
             } catch (RuntimeException refused) {
                 return Uni.createFrom().failure(refused);
+            } finally {
+                checks.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
         });
     }

@@ -6,7 +6,9 @@ package io.fleetline.system.load;
  * <pre>
  * ingest        N devices x rate over MQTT QoS 1; PUBACKs, stored rows, loss, latency  (--devices 1000 --rate 10 --duration 60s)
  * http-ingest   single readings or --batch n over HTTP                                 (--devices 100 --concurrency 64 --duration 30s)
- * query         latest and 24-hour range of devices holding a day of readings          (--devices 20 --readings 2880 --concurrency 32)
+ * registry      POST /devices, then GET /devices/{id}, authenticated                      (--concurrency 64 --duration 20s)
+ * query         latest and 24-hour range of devices holding readings 30 s apart        (--devices 20 --readings 2880 --concurrency 32)
+ * export        CSV export of one device's readings, rows/s and heap while streaming    (--readings 1000000)
  * webhooks      signed inbound alerts fanned out to local receivers                    (--endpoints 4 --stuck 1 --duration 20s)
  * mqtt-ceiling  the same publishers to a bare subscriber: the broker alone             (--devices 1000 --rate 10 --duration 60s)
  * copy-ceiling  PostgreSQL COPY of the same rows: the database alone                   (--devices 1000 --rate 30 --duration 60s)
@@ -31,6 +33,8 @@ public final class Bench {
             case "mqtt-ceiling" -> new MqttLoad(options).ceiling();
             case "http-ingest" -> new HttpLoad(options).ingest();
             case "query" -> new HttpLoad(options).query();
+            case "registry" -> new HttpLoad(options).registry();
+            case "export" -> new HttpLoad(options).export();
             case "webhooks" -> new WebhookLoad(options).run();
             case "copy-ceiling" -> new DbBaselines(options).copy();
             case "naive" -> new DbBaselines(options).naive();
@@ -43,7 +47,7 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: ./stack bench ingest|http-ingest|query|webhooks|mqtt-ceiling|copy-ceiling|naive"
+        System.err.println("usage: ./stack bench ingest|http-ingest|registry|query|export|webhooks|mqtt-ceiling|copy-ceiling|naive"
                 + " [--option value ...] (see io.fleetline.system.load.Bench)");
     }
 }

@@ -91,6 +91,21 @@ final class StackApi {
                 .build();
     }
 
+    /** The samples of {@code name} in the Prometheus text at {@code url}, one {@code labels=value} per sample, in ms. */
+    String metric(String url, String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        StringBuilder samples = new StringBuilder();
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + "_max")) {
+                int space = line.lastIndexOf(' ');
+                samples.append(samples.length() == 0 ? "" : ", ").append(line, name.length(), space)
+                        .append(String.format("=%.3f ms", Double.parseDouble(line.substring(space + 1)) * 1000));
+            }
+        }
+        return samples.toString();
+    }
+
     /** One blocking request, checked for {@code expected}; the parsed answer. */
     JsonNode send(String method, String url, String key, String body, int expected) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request(method, url, key, body), HttpResponse.BodyHandlers.ofString());
