@@ -5,6 +5,7 @@ package io.fleetline.system.load;
  *
  * <pre>
  * ingest        N devices x rate over MQTT QoS 1; PUBACKs, stored rows, loss, latency  (--devices 1000 --rate 10 --duration 60s)
+ * presence      devices publish, fall silent, publish again: online/offline events each  (--devices 200)
  * http-ingest   single readings or --batch n over HTTP                                 (--devices 100 --concurrency 64 --duration 30s)
  * registry      POST /devices, then GET /devices/{id}, authenticated                      (--concurrency 64 --duration 20s)
  * query         latest and 24-hour range of devices holding readings 30 s apart        (--devices 20 --readings 2880 --concurrency 32)
@@ -31,6 +32,7 @@ public final class Bench {
         switch (args[0]) {
             case "ingest" -> new MqttLoad(options).ingest();
             case "mqtt-ceiling" -> new MqttLoad(options).ceiling();
+            case "presence" -> new MqttLoad(options).presence();
             case "http-ingest" -> new HttpLoad(options).ingest();
             case "query" -> new HttpLoad(options).query();
             case "registry" -> new HttpLoad(options).registry();
@@ -47,7 +49,7 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: ./stack bench ingest|http-ingest|registry|query|export|webhooks|mqtt-ceiling|copy-ceiling|naive"
+        System.err.println("usage: ./stack bench ingest|presence|http-ingest|registry|query|export|webhooks|mqtt-ceiling|copy-ceiling|naive"
                 + " [--option value ...] (see io.fleetline.system.load.Bench)");
     }
 }

@@ -1,13 +1,17 @@
 package io.fleetline.system.load;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -70,6 +74,72 @@ final class MqttLoad {
                     stored.p50Ms(), stored.p95Ms(), stored.p99Ms(), stored.maxMs());
         }
         report.peakRss();
+    }
+
+    /**
+     * {@code ./stack bench presence}: {@code --devices} devices with a 1 s sample interval each
+     * publish once, fall silent until the platform marks them offline, then publish again. Counts
+     * the {@code device_online} and {@code device_offline} events per device on
+     * {@code platform/events/#}: each transition must be announced exactly once, however many
+     * bridge replicas run.
+     */
+    void presence() throws Exception {
+        String run = Devices.run();
+        List<String> ids = Devices.ids(run, devices);
+        StackApi api = new StackApi(options);
+        Report report = new Report("presence", options);
+        api.register(ids, "sensor", "{\"sample_interval_s\":1}");
+        Map<String, AtomicLong> online = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> offline = new ConcurrentHashMap<>();
+        Mqtt3AsyncClient events = builder("bench-events-" + run).buildAsync();
+        events.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        events.subscribeWith().topicFilter("platform/events/+").qos(MqttQos.AT_LEAST_ONCE).callback(message -> {
+            String topic = message.getTopic().toString();
+            String device;
+            try {
+                device = StackApi.JSON.readTree(message.getPayloadAsBytes()).path("device_id").asText();
+            } catch (IOException e) {
+                return;
+            }
+            if (device.startsWith("bench-" + run + "-")) {
+                Map<String, AtomicLong> counts = topic.endsWith("/device_online") ? online
+                        : topic.endsWith("/device_offline") ? offline : null;
+                if (counts != null) {
+                    counts.computeIfAbsent(device, d -> new AtomicLong()).incrementAndGet();
+                }
+            }
+        }).send().get(10, TimeUnit.SECONDS);
+        List<Mqtt3AsyncClient> clients = connect(ids.size(), "bench-presence-" + run);
+        for (int round = 1; round <= 2; round++) {
+            long transitions = round;
+            for (int i = 0; i < ids.size(); i++) {
+                clients.get(i).publishWith().topic("devices/" + ids.get(i) + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Devices.reading(round, Instant.now()).getBytes(StandardCharsets.UTF_8)).send().join();
+            }
+            long deadline = System.currentTimeMillis() + 60_000;
+            // silent devices go offline after 3 intervals, noticed by the next presence check (5 s)
+            while (System.currentTimeMillis() < deadline
+                    && ids.stream().anyMatch(id -> count(offline, id) < transitions || count(online, id) < transitions)) {
+                Thread.sleep(200);
+            }
+        }
+        Thread.sleep(options.duration("settle", "10s").toMillis());
+        disconnect(clients);
+        events.disconnect();
+        report.line("%d devices, each: published, silent, published again, silent (two online and two offline transitions)",
+                ids.size());
+        for (String kind : List.of("device_online", "device_offline")) {
+            Map<String, AtomicLong> counts = kind.equals("device_online") ? online : offline;
+            Map<Long, Long> histogram = new TreeMap<>();
+            ids.forEach(id -> histogram.merge(count(counts, id), 1L, Long::sum));
+            report.line("%s events per device -> devices: %s (expected {2=%d})", kind, histogram, ids.size());
+        }
+        report.peakRss();
+    }
+
+    private static long count(Map<String, AtomicLong> counts, String id) {
+        AtomicLong count = counts.get(id);
+        return count == null ? 0 : count.get();
     }
 
     /** {@code ./stack bench mqtt-ceiling}: publishers to one bare QoS 1 subscriber, no database. */

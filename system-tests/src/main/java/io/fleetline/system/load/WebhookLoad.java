@@ -45,11 +45,13 @@ final class WebhookLoad {
         String key = api.benchKey();
 
         List<Receiver> receivers = new ArrayList<>();
+        List<String> endpointIds = new ArrayList<>();
         for (int i = 0; i < endpoints + stuck; i++) {
             Receiver receiver = new Receiver(i >= endpoints);
             receivers.add(receiver);
-            api.send("POST", api.webhooks + "/api/v1/webhooks", key, "{\"url\":\"http://127.0.0.1:" + receiver.port()
-                    + "/hook\",\"events\":[\"threshold_exceeded\"],\"device_ids\":[\"" + device + "\"]}", 201);
+            endpointIds.add(api.send("POST", api.webhooks + "/api/v1/webhooks", key, "{\"url\":\"http://127.0.0.1:"
+                    + receiver.port() + "/hook\",\"events\":[\"threshold_exceeded\"],\"device_ids\":[\"" + device + "\"]}", 201)
+                    .path("data").path("id").asText());
         }
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -109,6 +111,10 @@ final class WebhookLoad {
                 lastAt > first ? delivered / ((lastAt - first) / 1e6) : Double.NaN);
         report.line("inbound post -> delivery arrives: %s", latency.summary());
         report.peakRss();
+        // The endpoints go with the run, so the stuck one's retries do not weigh on later runs.
+        for (String id : endpointIds) {
+            api.send("DELETE", api.webhooks + "/api/v1/webhooks/" + id, key, null, 200);
+        }
         receivers.forEach(r -> r.server.stop(0));
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,11 +18,16 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+
 import io.fleetline.commons.events.Ids;
+import io.fleetline.commons.mqtt.MqttLink;
 import io.fleetline.commons.signing.WebhookSignatures;
 import io.fleetline.commons.testing.MqttProbe;
 import io.fleetline.webhooks.Receiver;
@@ -49,6 +55,12 @@ class DeliveryTest {
 
     @Inject
     DeliveryStore store;
+
+    @Inject
+    MqttLink link;
+
+    @ConfigProperty(name = "fleetline.mqtt.client-id")
+    String clientId;
 
     @BeforeAll
     static void start() {
@@ -102,6 +114,27 @@ class DeliveryTest {
         assertEquals(eventId, delivery.getString("event.event_id"));
         assertEquals(1, delivery.getList("attempts").size());
         assertEquals(200, delivery.getInt("attempts[0].response_status"));
+    }
+
+    @Test
+    void anEventPublishedWhileTheGatewayIsAwayIsDeliveredWhenItReturns() {
+        String device = "dev-" + UUID.randomUUID();
+        String url = receiver.newUrl();
+        Webhooks.create(Map.of("url", url, "device_ids", List.of(device)));
+        await().atMost(Webhooks.PATIENCE).until(link::isConnected);
+        // A client taking over the gateway's client id disconnects it; its persistent session,
+        // subscription included, stays with the broker and queues what arrives meanwhile.
+        Mqtt3BlockingClient takeover = MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
+        takeover.connectWith().cleanSession(false).send();
+        await().atMost(Webhooks.PATIENCE).until(() -> !link.isConnected());
+        takeover.disconnect();
+
+        String eventId = publish("threshold_exceeded", device, "critical", "while away");
+        assertFalse(link.isConnected(), "the event was published while the gateway was disconnected");
+
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(url).size() == 1);
+        assertEquals(eventId, receiver.requests(url).get(0).header("webhook-id"));
     }
 
     @Test
