@@ -39,6 +39,15 @@ public interface MqttConfig {
     @WithDefault("PT10S")
     Duration ackTimeout();
 
+    /**
+     * Incoming messages handed to handlers and not yet settled; at this many the link stops
+     * reading from the broker until half of them are, so a broker that floods a client (Mosquitto
+     * 2.0.11 ignores max_inflight_messages for a session restored from its persistence file)
+     * cannot exhaust the heap.
+     */
+    @WithDefault("20000")
+    int maxUnsettled();
+
     /** Unacknowledged QoS 1 publishes allowed in flight. */
     @WithDefault("1000")
     int maxInflight();

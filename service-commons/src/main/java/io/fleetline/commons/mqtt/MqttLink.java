@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -53,6 +54,8 @@ public class MqttLink {
     private volatile boolean connected;
     private volatile boolean stopped;
     private final AtomicBoolean reconnectScheduled = new AtomicBoolean();
+    /** Messages handed to a handler whose outcome is not known yet (see {@link MqttConfig#maxUnsettled()}). */
+    private final AtomicInteger unsettled = new AtomicInteger();
 
     MqttLink(Vertx vertx, MqttConfig config, @ConfigProperty(name = "quarkus.application.name") String application) {
         this.vertx = vertx;
@@ -214,7 +217,13 @@ public class MqttLink {
     private void dispatch(MqttPublishMessage message) {
         for (Subscription subscription : subscriptions) {
             if (TopicFilter.matches(subscription.filter(), message.topicName())) {
-                subscription.handler().apply(message).subscribe().with(
+                MqttClient receiving = client;
+                if (unsettled.incrementAndGet() >= config.maxUnsettled() && !receiving.isPaused()) {
+                    receiving.pause();
+                    // the handlers may all have settled while it paused
+                    settled(receiving, 0);
+                }
+                subscription.handler().apply(message).onTermination().invoke(() -> settled(receiving, 1)).subscribe().with(
                         // After a lost connection the broker redelivers the message anyway.
                         done -> {
                             if (connected) {
@@ -227,6 +236,13 @@ public class MqttLink {
             }
         }
         message.ack();
+    }
+
+    /** {@code count} more messages settled; reading resumes once half of the limit is unsettled. */
+    private void settled(MqttClient receiving, int count) {
+        if (unsettled.addAndGet(-count) <= config.maxUnsettled() / 2 && receiving.isPaused()) {
+            receiving.resume();
+        }
     }
 
     private record Subscription(String filter, Function<MqttPublishMessage, Uni<Void>> handler) {

@@ -33,16 +33,28 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class ReadingWriter {
 
     /**
-     * Locks the batch's known devices in id order (so concurrent writers and replicas never
-     * deadlock), moves {@code last_seen} forward and sets them online. {@code was} is read under
-     * the lock, so each offline/unknown -> online transition is seen by exactly one transaction.
+     * Moves {@code last_seen} forward and sets the batch's known devices online, locking and
+     * writing only the rows that change. A device that is not online is locked, waiting for any
+     * other writer (in id order, so writers never deadlock), and its {@code was} read under the
+     * lock, so each offline/unknown -> online transition is seen by exactly one transaction. An
+     * online device is refreshed once its {@code last_seen} is a second old, and skipped while
+     * another writer holds it (that writer is refreshing it): a device sending ten readings a
+     * second is written once a second, and concurrent batches do not queue on its row.
      */
-    private static final String PRESENCE = "WITH locked AS ("
-            + " SELECT device_id, name, connectivity FROM registry.devices WHERE device_id = ANY($1)"
-            + " ORDER BY device_id FOR NO KEY UPDATE),"
+    private static final String PRESENCE = "WITH known AS ("
+            + " SELECT device_id, name, connectivity, last_seen FROM registry.devices WHERE device_id = ANY($1)),"
+            + " arriving AS (SELECT d.device_id, d.connectivity FROM registry.devices d"
+            + " WHERE d.device_id IN (SELECT device_id FROM known WHERE connectivity IS DISTINCT FROM 'online')"
+            + " ORDER BY d.device_id FOR NO KEY UPDATE),"
+            + " refreshed AS (SELECT d.device_id, d.connectivity FROM registry.devices d"
+            + " WHERE d.device_id IN (SELECT device_id FROM known WHERE connectivity = 'online'"
+            + " AND (last_seen IS NULL OR last_seen < now() - interval '1 second'))"
+            + " ORDER BY d.device_id FOR NO KEY UPDATE SKIP LOCKED),"
+            + " locked AS (SELECT * FROM arriving UNION ALL SELECT * FROM refreshed),"
             + " touched AS (UPDATE registry.devices d SET last_seen = greatest(d.last_seen, now()), connectivity = 'online'"
             + " FROM locked WHERE d.device_id = locked.device_id)"
-            + " SELECT device_id, name, connectivity AS was, now() AS seen FROM locked";
+            + " SELECT k.device_id, k.name, CASE WHEN l.device_id IS NULL THEN 'online' ELSE l.connectivity END AS was,"
+            + " now() AS seen FROM known k LEFT JOIN locked l ON l.device_id = k.device_id";
 
     /**
      * Inserts the readings whose idempotency key is new (or which have none), and moves

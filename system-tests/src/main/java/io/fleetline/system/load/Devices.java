@@ -20,8 +20,26 @@ final class Devices {
         return ids;
     }
 
+    /**
+     * The standing fleet {@code bench-fleet-0001}, ...: registered once and reused by every ingest
+     * run (registering gives each device a broker account, which costs the broker more the more
+     * accounts it holds), each run telling its readings apart by their {@code msg_id} prefix.
+     */
+    static List<String> fleet(int count) {
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            ids.add(String.format("bench-fleet-%04d", i));
+        }
+        return ids;
+    }
+
     /** A reading with its idempotency key and the device time to the microsecond. */
     static String reading(long msgId, Instant ts) {
+        return reading(Long.toString(msgId), ts);
+    }
+
+    /** A reading with its idempotency key and the device time to the microsecond. */
+    static String reading(String msgId, Instant ts) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "{\"msg_id\":\"" + msgId + "\",\"ts\":\"" + ts + "\",\"temperature\":"
                 + Math.round(random.nextDouble(15, 35) * 100) / 100.0 + ",\"humidity\":"

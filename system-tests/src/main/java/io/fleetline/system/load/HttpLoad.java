@@ -21,6 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
 /**
  * HTTP load with a fixed number of requests in flight (closed loop): {@code http-ingest} (single
  * readings, or {@code --batch n} through the bulk route) and {@code query} (latest and 24-hour
@@ -30,6 +38,7 @@ final class HttpLoad {
 
     private final Options options;
     private final StackApi api;
+    private final Vertx vertx = Vertx.vertx();
 
     HttpLoad(Options options) throws Exception {
         this.options = options;
@@ -50,14 +59,14 @@ final class HttpLoad {
             String device = ids.get((int) (n % devices));
             long first = sequence.getAndAdd(batch);
             if (batch == 1) {
-                return api.request("POST", api.telemetry + "/api/v1/devices/" + device + "/data", key,
+                return api.call("POST", api.telemetry + "/api/v1/devices/" + device + "/data", key,
                         Devices.reading(first, Instant.now().truncatedTo(ChronoUnit.MICROS)));
             }
             StringBuilder body = new StringBuilder("{\"device_id\":\"").append(device).append("\",\"readings\":[");
             for (int i = 0; i < batch; i++) {
                 body.append(i == 0 ? "" : ",").append(Devices.reading(first + i, Instant.now().truncatedTo(ChronoUnit.MICROS)));
             }
-            return api.request("POST", api.telemetry + "/api/v1/ingest", key, body.append("]}").toString());
+            return api.call("POST", api.telemetry + "/api/v1/ingest", key, body.append("]}").toString());
         });
         report.line("%s, %d devices, %d in flight, %.0f s", batch == 1 ? "single readings (POST /devices/{id}/data)"
                 : "bulk of " + batch + " (POST /ingest)", devices, options.integer("concurrency", 64), stats.seconds);
@@ -67,7 +76,7 @@ final class HttpLoad {
         report.line("errors: %s", stats.errors);
         try (Connection db = Db.connect(options)) {
             long accepted = stats.ok.get() * batch;
-            Db.Stored stored = Db.settle(db, run, accepted, 3_000, 60_000);
+            Db.Stored stored = Db.settle(db, Db.Scope.run(run), accepted, 3_000, 60_000);
             report.line("stored %d rows for %d readings answered 201: loss %d, duplicates %d", stored.rows(), accepted,
                     Math.max(0, accepted - stored.distinct()), stored.rows() - stored.distinct());
         }
@@ -101,7 +110,7 @@ final class HttpLoad {
                 String device = ids.get(ThreadLocalRandom.current().nextInt(devices));
                 String url = api.telemetry + "/api/v1/devices/" + device + "/data"
                         + (kind.equals("range") ? "?start=" + start + "&end=" + end + "&limit=10000" : "");
-                return api.request("GET", url, key, null);
+                return api.call("GET", url, key, null);
             });
             report.line("%s: %.0f requests/s, %s, errors %s", kind.equals("latest") ? "latest (GET /devices/{id}/data)"
                     : "24-hour range (" + perDay + " readings per answer)", stats.ok.get() / stats.seconds,
@@ -220,14 +229,14 @@ final class HttpLoad {
         Report report = new Report("registry", options);
         String key = api.benchKey();
         LongFunction<String> id = n -> String.format("bench-%s-r%06d", run, n);
-        Stats registering = run(concurrency, options.duration("register-duration", "10s"), n -> api.request("POST",
+        Stats registering = run(concurrency, options.duration("register-duration", "10s"), n -> api.call("POST",
                 api.registry + "/api/v1/devices", key, "{\"device_id\":\"" + id.apply(n) + "\",\"name\":\"Bench device " + n
                         + "\",\"location\":\"bench\",\"config\":{\"sample_interval_s\":3600}}"));
         long registered = registering.ok.get();
         report.line("register (POST /devices), %d in flight: %d devices in %.0f s, %.0f requests/s, %s, errors %s",
                 concurrency, registered, registering.seconds, registered / registering.seconds,
                 registering.latency.summary(), registering.errors);
-        Stats reading = run(concurrency, options.duration("duration", "20s"), n -> api.request("GET",
+        Stats reading = run(concurrency, options.duration("duration", "20s"), n -> api.call("GET",
                 api.registry + "/api/v1/devices/" + id.apply(n % registered), key, null));
         report.line("read (GET /devices/{id}), %d in flight: %.0f requests/s, %s, errors %s", concurrency,
                 reading.ok.get() / reading.seconds, reading.latency.summary(), reading.errors);
@@ -248,31 +257,40 @@ final class HttpLoad {
         }
     }
 
-    /** Keeps {@code concurrency} requests in flight for {@code duration}; request n comes from {@code next}. */
-    Stats run(int concurrency, Duration duration, LongFunction<HttpRequest> next) throws InterruptedException {
+    /** Keeps {@code concurrency} requests in flight for {@code duration}, over as many connections; request n comes from {@code next}. */
+    Stats run(int concurrency, Duration duration, LongFunction<StackApi.Call> next) throws InterruptedException {
         Stats stats = new Stats();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(concurrency));
         Semaphore window = new Semaphore(concurrency);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long n = 0;
         while (System.nanoTime() < end) {
             window.acquire();
-            HttpRequest request = next.apply(n++);
+            StackApi.Call call = next.apply(n++);
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.valueOf(call.method()))
+                    .setAbsoluteURI(call.url());
+            call.headers().forEach(request::putHeader);
             long sentAt = System.nanoTime();
-            api.http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
-                if (failure != null) {
-                    stats.error(failure.getClass().getSimpleName());
-                } else if (response.statusCode() / 100 == 2) {
-                    stats.ok.incrementAndGet();
-                    stats.latency.add((System.nanoTime() - sentAt) / 1000);
-                } else {
-                    stats.error("HTTP " + response.statusCode());
-                }
-                window.release();
-            });
+            client.request(request)
+                    .compose(sending -> call.body() == null ? sending.send() : sending.send(Buffer.buffer(call.body())))
+                    .compose(response -> response.body().map(body -> response.statusCode()))
+                    .onComplete(answer -> {
+                        if (answer.failed()) {
+                            stats.error(answer.cause().getClass().getSimpleName());
+                        } else if (answer.result() / 100 == 2) {
+                            stats.ok.incrementAndGet();
+                            stats.latency.add((System.nanoTime() - sentAt) / 1000);
+                        } else {
+                            stats.error("HTTP " + answer.result());
+                        }
+                        window.release();
+                    });
         }
         window.acquire(concurrency);
         stats.seconds = (System.nanoTime() - start) / 1e9;
+        client.close();
         return stats;
     }
 

@@ -45,26 +45,26 @@ final class MqttLoad {
     /** {@code ./stack bench ingest}: the whole device-to-database path. */
     void ingest() throws Exception {
         String run = Devices.run();
-        List<String> ids = Devices.ids(run, devices);
+        List<String> ids = Devices.fleet(devices);
         StackApi api = new StackApi(options);
         Report report = new Report("ingest", options);
         report.line("devices %d x %d readings/s = %d readings/s offered, QoS 1, 4 metrics each, for %ds",
                 devices, rate, devices * rate, options.duration("duration", "60s").toSeconds());
         long setup = System.nanoTime();
         // a long interval: the run measures ingest, not presence flapping between runs
-        api.register(ids, "sensor", "{\"sample_interval_s\":3600}");
-        report.line("registered %d devices in %.1f s", devices, (System.nanoTime() - setup) / 1e9);
+        api.register(ids, "sensor", "{\"sample_interval_s\":3600}", true);
+        report.line("fleet of %d devices ready (registered where new) in %.1f s", devices, (System.nanoTime() - setup) / 1e9);
 
         List<Mqtt3AsyncClient> clients = connect(ids.size(), "bench-" + run);
         Result result = publish(clients, i -> "devices/" + ids.get((int) (i % ids.size())) + "/telemetry",
-                seq -> Devices.reading(seq, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+                seq -> Devices.reading(run + "-" + seq, Instant.now().truncatedTo(ChronoUnit.MICROS)));
         disconnect(clients);
 
         report.line("published %d, PUBACKed %d, failed %d in %.1f s: %.0f readings/s acknowledged",
                 result.sent, result.acked.get(), result.failed.get(), result.seconds, result.acked.get() / result.seconds);
         report.line("publish -> PUBACK: %s", result.ackLatency.summary());
         try (Connection db = Db.connect(options)) {
-            Db.Stored stored = Db.settle(db, run, result.acked.get(), 10_000, 300_000);
+            Db.Stored stored = Db.settle(db, new Db.Scope("bench-fleet-%", run + "-%"), result.acked.get(), 10_000, 300_000);
             long loss = result.acked.get() - stored.distinct();
             report.line("stored %d rows (%d distinct readings): loss %d, duplicates %d", stored.rows(), stored.distinct(),
                     Math.max(loss, 0), stored.rows() - stored.distinct());

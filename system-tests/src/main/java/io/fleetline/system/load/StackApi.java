@@ -5,11 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
@@ -61,6 +63,11 @@ final class StackApi {
 
     /** Registers {@code ids} (at most 32 requests in flight) with the given config. */
     void register(List<String> ids, String type, String configJson) throws Exception {
+        register(ids, type, configJson, false);
+    }
+
+    /** Registers {@code ids}; with {@code existingOk}, ids registered before (409) are taken as they are. */
+    void register(List<String> ids, String type, String configJson, boolean existingOk) throws Exception {
         String key = benchKey();
         Semaphore window = new Semaphore(32);
         List<CompletableFuture<?>> pending = new ArrayList<>();
@@ -72,13 +79,23 @@ final class StackApi {
             pending.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, failure) -> window.release())
                     .thenAccept(response -> {
-                        if (response.statusCode() != 201) {
+                        if (response.statusCode() != 201 && !(existingOk && response.statusCode() == 409)) {
                             throw new IllegalStateException("registering " + id + ": " + response.statusCode() + " "
                                     + response.body());
                         }
                     }));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** One request of a load run ({@link HttpLoad#run}). */
+    record Call(String method, String url, Map<String, String> headers, byte[] body) {
+    }
+
+    /** A JSON request with the key, for a load run. */
+    Call call(String method, String url, String key, String body) {
+        return new Call(method, url, Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json",
+                "Accept", "application/json"), body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
     HttpRequest request(String method, String url, String key, String body) {

@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -67,9 +68,8 @@ final class WebhookLoad {
             synchronized (mac) {
                 signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(bytes));
             }
-            return java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.webhooks + "/webhooks/iot"))
-                    .header("Content-Type", "application/json").header("X-Webhook-Signature", signature)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+            return new StackApi.Call("POST", api.webhooks + "/webhooks/iot",
+                    Map.of("Content-Type", "application/json", "X-Webhook-Signature", signature), bytes);
         });
         long events = posted.ok.get();
         long expected = events * endpoints;
