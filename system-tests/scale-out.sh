@@ -47,10 +47,10 @@ wait
 step "5. Presence with two bridge replicas: one device_online and one device_offline per transition"
 ./stack bench presence --devices 200
 
-step "6. Webhooks with two gateway replicas, one killed with -9 10 s in and restarted 5 s later"
-after 10 "kill -9 $(pid webhook-gateway-2)"
-after 15 "rm -f .stack/pids/webhook-gateway-2.pid; ./stack scale 2"
-./stack bench webhooks --endpoints 4 --stuck 0 --duration 20s
+step "6. Webhooks with two gateway replicas, one killed with -9 20 s in and restarted 10 s later"
+after 20 "kill -9 $(pid webhook-gateway-2)"
+after 30 "rm -f .stack/pids/webhook-gateway-2.pid; ./stack scale 2"
+./stack bench webhooks --endpoints 4 --stuck 0 --duration 40s
 wait
 
 step "Back to one replica each"

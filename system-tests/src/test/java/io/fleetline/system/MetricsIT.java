@@ -28,6 +28,7 @@ class MetricsIT {
     private static final String HTTP_READINGS = "fleetline_ingest_readings_total{source=\"http\"";
     private static final String MQTT_READINGS = "fleetline_ingest_readings_total{source=\"mqtt\"";
     private static final String DELIVERED = "fleetline_webhook_deliveries_total{result=\"succeeded\"";
+    private static final String COMMANDS = "fleetline_commands{";
 
     @Test
     void businessMetricsOfEveryServiceMoveWithTraffic() {
@@ -35,9 +36,11 @@ class MetricsIT {
         double httpReadings = value(TELEMETRY_METRICS, HTTP_READINGS);
         double mqttReadings = value(BRIDGE_METRICS, MQTT_READINGS);
         double delivered = value(WEBHOOK_METRICS, DELIVERED);
+        double commands = value(REGISTRY_METRICS, COMMANDS);
 
         String id = Stack.register("metrics-" + Stack.run(), "sensor", "{\"sample_interval_s\":60}");
         as(TELEMETRY).body("{\"temperature\":20.5}").post("/api/v1/devices/" + id + "/data").then().statusCode(201);
+        as(REGISTRY).body("{\"command\":\"ping\"}").post("/api/v1/devices/" + id + "/commands").then().statusCode(201);
         try (MqttProbe device = Stack.mqtt()) {
             for (int n = 0; n < 3; n++) {
                 device.publish("devices/" + id + "/telemetry", "{\"temperature\":21." + n + ",\"msg_id\":\"m" + n + "\"}", false);
@@ -54,7 +57,8 @@ class MetricsIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> value(REGISTRY_METRICS, REGISTERED) >= registered + 1
                 && value(TELEMETRY_METRICS, HTTP_READINGS) >= httpReadings + 1
                 && value(BRIDGE_METRICS, MQTT_READINGS) >= mqttReadings + 3
-                && value(WEBHOOK_METRICS, DELIVERED) >= delivered + 1);
+                && value(WEBHOOK_METRICS, DELIVERED) >= delivered + 1
+                && value(REGISTRY_METRICS, COMMANDS) >= commands + 1);
         as(REGISTRY).delete("/api/v1/devices/" + id).then().statusCode(204);
     }
 

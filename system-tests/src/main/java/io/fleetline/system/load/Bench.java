@@ -10,7 +10,7 @@ package io.fleetline.system.load;
  * registry      POST /devices, then GET /devices/{id}, authenticated                      (--concurrency 64 --duration 20s)
  * query         latest and 24-hour range of devices holding readings 30 s apart        (--devices 20 --readings 2880 --concurrency 32)
  * export        CSV export of one device's readings, rows/s and heap while streaming    (--readings 1000000)
- * webhooks      signed inbound alerts fanned out to local receivers                    (--endpoints 4 --stuck 1 --duration 20s)
+ * webhooks      platform events fanned out as signed deliveries to local receivers     (--rate 500 --devices 100 --endpoints 4 --stuck 1)
  * mqtt-ceiling  the same publishers to a bare subscriber: the broker alone             (--devices 1000 --rate 10 --duration 60s)
  * copy-ceiling  PostgreSQL COPY of the same rows: the database alone                   (--devices 1000 --rate 30 --duration 60s)
  * naive         one connection, one INSERT per reading                                 (--duration 20s)
@@ -29,7 +29,18 @@ public final class Bench {
             return;
         }
         Options options = new Options(args, 1);
-        switch (args[0]) {
+        try {
+            run(args[0], options);
+        } catch (Exception e) {
+            // The clients' threads would keep a failed run alive.
+            System.err.println("bench " + args[0] + " failed: " + e + (e.getCause() != null ? ", caused by " + e.getCause() : ""));
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String scenario, Options options) throws Exception {
+        switch (scenario) {
             case "ingest" -> new MqttLoad(options).ingest();
             case "mqtt-ceiling" -> new MqttLoad(options).ceiling();
             case "presence" -> new MqttLoad(options).presence();
@@ -45,7 +56,6 @@ public final class Bench {
                 System.exit(2);
             }
         }
-        System.exit(0);
     }
 
     private static void usage() {

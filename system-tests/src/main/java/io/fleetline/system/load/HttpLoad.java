@@ -140,7 +140,8 @@ final class HttpLoad {
         String url = api.telemetry + "/api/v1/devices/" + ids.get(0) + "/data/export?start="
                 + URLEncoder.encode(now.minusSeconds(10L * readings).toString(), StandardCharsets.UTF_8);
         long started = System.nanoTime();
-        HttpResponse<InputStream> response = api.http.send(api.request("GET", url, key, null),
+        HttpResponse<InputStream> response = api.http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + key).header("Accept", "text/csv").build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         long rows = 0;
         long bytes = 0;

@@ -152,7 +152,8 @@ final class MqttLoad {
         Latencies passThrough = new Latencies();
         Mqtt3AsyncClient subscriber = builder("bench-sub-" + run).buildAsync();
         subscriber.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
-        subscriber.subscribeWith().topicFilter("bench-ceiling/" + run + "/#").qos(MqttQos.AT_LEAST_ONCE)
+        // under platform/#, which the load generator's service account may use and no service reads
+        subscriber.subscribeWith().topicFilter("platform/bench/" + run + "/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(message -> {
                     String payload = new String(message.getPayloadAsBytes(), StandardCharsets.UTF_8);
                     int at = payload.indexOf("\"sent\":");
@@ -163,7 +164,7 @@ final class MqttLoad {
                 .send().get(10, TimeUnit.SECONDS);
         List<Mqtt3AsyncClient> clients = connect(devices, "bench-pub-" + run);
         long start = System.nanoTime();
-        Result result = publish(clients, i -> "bench-ceiling/" + run + "/" + (i % devices),
+        Result result = publish(clients, i -> "platform/bench/" + run + "/" + (i % devices),
                 seq -> "{\"sent\":" + System.nanoTime() + "," + Devices.reading(seq, Instant.now()).substring(1));
         long deadline = System.currentTimeMillis() + 60_000;
         while (received.get() < result.acked.get() && System.currentTimeMillis() < deadline) {
@@ -177,6 +178,13 @@ final class MqttLoad {
                 received.get() / seconds);
         report.line("publish -> PUBACK: %s", result.ackLatency.summary());
         report.line("publish -> subscriber: %s", passThrough.summary());
+    }
+
+    /** A client of the load generator's account, connected with a clean session. */
+    Mqtt3AsyncClient connected(String id) throws Exception {
+        Mqtt3AsyncClient client = builder(id).buildAsync();
+        client.connectWith().cleanSession(true).send().get(10, TimeUnit.SECONDS);
+        return client;
     }
 
     private Mqtt3ClientBuilder builder(String id) {

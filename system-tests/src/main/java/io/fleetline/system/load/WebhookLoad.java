@@ -5,26 +5,27 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * {@code ./stack bench webhooks}: signed alerts posted to {@code /webhooks/iot} fan out to
+ * {@code ./stack bench webhooks}: {@code --rate} alerts a second published on
+ * {@code platform/events/threshold_exceeded} (as the services' outboxes do) fan out to
  * {@code --endpoints} local receivers (plus {@code --stuck} that never answer); counts deliveries,
  * duplicates (same {@code webhook-id} twice at one receiver), missing ones, and the latency from
- * the inbound post to the delivery's arrival. The webhook gateway must allow 127.0.0.1
- * ({@code FLEETLINE_WEBHOOKS_ALLOWED_CIDRS}) and know the inbound secret.
+ * the event's publication to the delivery's arrival. The webhook gateway must allow 127.0.0.1
+ * ({@code FLEETLINE_WEBHOOKS_ALLOWED_CIDRS}).
  */
 final class WebhookLoad {
 
@@ -37,11 +38,12 @@ final class WebhookLoad {
     void run() throws Exception {
         StackApi api = new StackApi(options);
         String run = Devices.run();
-        String device = "bench-" + run + "-hooks";
+        // Deliveries for one device to one endpoint go out in event order, one at a time: the
+        // events come from --devices devices, as a fleet's alerts do.
+        List<String> devices = Devices.ids(run, options.integer("devices", 100));
+        String deviceList = "\"" + String.join("\",\"", devices) + "\"";
         int endpoints = options.integer("endpoints", 4);
         int stuck = options.integer("stuck", 1);
-        String secret = options.text("inbound-secret",
-                Options.env("FLEETLINE_WEBHOOKS_INBOUND_SECRETS", "").split(",")[0]);
         Report report = new Report("webhooks", options);
         String key = api.benchKey();
 
@@ -51,32 +53,35 @@ final class WebhookLoad {
             Receiver receiver = new Receiver(i >= endpoints);
             receivers.add(receiver);
             endpointIds.add(api.send("POST", api.webhooks + "/api/v1/webhooks", key, "{\"url\":\"http://127.0.0.1:"
-                    + receiver.port() + "/hook\",\"events\":[\"threshold_exceeded\"],\"device_ids\":[\"" + device + "\"]}", 201)
+                    + receiver.port() + "/hook\",\"events\":[\"threshold_exceeded\"],\"device_ids\":[" + deviceList + "]}", 201)
                     .path("data").path("id").asText());
         }
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        AtomicLong ids = new AtomicLong();
-        HttpLoad http = new HttpLoad(options);
-        HttpLoad.Stats posted = http.run(options.integer("concurrency", 16), options.duration("duration", "20s"), n -> {
-            String body = "{\"event\":\"threshold_exceeded\",\"event_id\":\"evt_bench_" + run + "_" + ids.incrementAndGet()
-                    + "\",\"device_id\":\"" + device + "\",\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.MICROS)
+        // Events enter as the services' outboxes publish them: QoS 1 on platform/events/<type>.
+        int rate = options.integer("rate", 500);
+        long total = rate * options.duration("duration", "20s").toSeconds();
+        Mqtt3AsyncClient publisher = new MqttLoad(options).connected("bench-hooks-" + run);
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        long publishing = System.nanoTime();
+        for (long n = 0; n < total; n++) {
+            while (System.nanoTime() < publishing + (long) (n * 1e9 / rate)) {
+                Thread.onSpinWait();
+            }
+            String body = "{\"event\":\"threshold_exceeded\",\"event_id\":\"evt_bench_" + run + "_" + n
+                    + "\",\"device_id\":\"" + devices.get((int) (n % devices.size())) + "\",\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.MICROS)
                     + "\",\"severity\":\"critical\",\"condition\":\"temperature > 35.0\",\"current_value\":38.7,"
                     + "\"threshold\":35.0,\"message\":\"bench\"}";
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            String signature;
-            synchronized (mac) {
-                signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(bytes));
-            }
-            return new StackApi.Call("POST", api.webhooks + "/webhooks/iot",
-                    Map.of("Content-Type", "application/json", "X-Webhook-Signature", signature), bytes);
-        });
-        long events = posted.ok.get();
+            acks.add(publisher.publishWith().topic("platform/events/threshold_exceeded").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(body.getBytes(StandardCharsets.UTF_8)).send());
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+        double published = (System.nanoTime() - publishing) / 1e9;
+        publisher.disconnect();
+        long events = total;
         long expected = events * endpoints;
-        long start = System.nanoTime();
+        long waiting = System.nanoTime();
         long last = -1;
         long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < 5e9 && System.nanoTime() - start < 120e9) {
+        while (System.nanoTime() - quietSince < 5e9 && System.nanoTime() - waiting < 120e9) {
             long now = receivers.stream().filter(r -> !r.stuck).mapToLong(r -> r.seen.size()).sum();
             if (now != last) {
                 last = now;
@@ -104,12 +109,12 @@ final class WebhookLoad {
                 lastAt = Math.max(lastAt, arrival[0]);
             }
         }
-        report.line("%d signed alerts accepted by /webhooks/iot in %.1f s (%.0f/s), errors %s; %d answering endpoints + %d"
-                + " that never answer", events, posted.seconds, events / posted.seconds, posted.errors, endpoints, stuck);
+        report.line("%d threshold_exceeded events published (QoS 1, PUBACKed) in %.1f s (%.0f/s); %d answering endpoints + %d"
+                + " that never answer", events, published, events / published, endpoints, stuck);
         report.line("delivered %d of %d expected: missing %d, duplicates %d; %.0f deliveries/s (first to last arrival)",
                 delivered, expected, expected - delivered, duplicates,
                 lastAt > first ? delivered / ((lastAt - first) / 1e6) : Double.NaN);
-        report.line("inbound post -> delivery arrives: %s", latency.summary());
+        report.line("event published -> signed delivery arrives: %s", latency.summary());
         report.peakRss();
         // The endpoints go with the run, so the stuck one's retries do not weigh on later runs.
         for (String id : endpointIds) {
