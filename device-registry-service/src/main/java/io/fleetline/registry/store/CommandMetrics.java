@@ -1,7 +1,7 @@
 package io.fleetline.registry.store;
 
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +28,7 @@ public class CommandMetrics {
 
     private final Pool pool;
     private final Vertx vertx;
-    private final Map<CommandStatus, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final Map<CommandStatus, AtomicLong> counts = new EnumMap<>(CommandStatus.class);
 
     CommandMetrics(Pool pool, Vertx vertx, MeterRegistry meters) {
         this.pool = pool;
@@ -48,13 +48,10 @@ public class CommandMetrics {
 
     private void count() {
         pool.query("SELECT status, count(*) FROM registry.commands GROUP BY status").execute().subscribe().with(rows -> {
-            counts.values().forEach(count -> count.set(0));
-            rows.forEach(row -> {
-                CommandStatus status = CommandStatus.fromWire(row.getString(0));
-                if (status != null) {
-                    counts.get(status).set(row.getLong(1));
-                }
-            });
+            Map<CommandStatus, Long> now = new EnumMap<>(CommandStatus.class);
+            rows.forEach(row -> now.put(CommandStatus.fromWire(row.getString(0)), row.getLong(1)));
+            // each gauge moves straight to its new value, so a scrape never sees a false zero
+            counts.forEach((status, count) -> count.set(now.getOrDefault(status, 0L)));
         }, failure -> LOG.warnf("Counting commands by status failed: %s", failure.getMessage()));
     }
 }
