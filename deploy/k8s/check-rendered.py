@@ -102,6 +102,9 @@ if not svc_policy or svc_policy["spec"]["ingress"][0]["from"][0].get("podSelecto
 pg_policy = policies.get("postgres-from-services")
 if not pg_policy or pg_policy["spec"]["ingress"][0]["from"][0].get("podSelector", {}).get("matchLabels") != {"app.kubernetes.io/component": "service"}:
     problems.append("PostgreSQL must accept connections from the services only")
+redis_policy = policies.get("redis-from-services")
+if not redis_policy or redis_policy["spec"]["ingress"][0]["from"][0].get("podSelector", {}).get("matchLabels") != {"app.kubernetes.io/component": "service"}:
+    problems.append("Redis must accept connections from the services only")
 if not by_kind.get("Ingress"):
     problems.append("no Ingress")
 

@@ -68,24 +68,14 @@ public class AccessFilter {
         long started = System.nanoTime();
         Permission required = requirement(resource);
         Uni<Identity> identity = config.enabled() && required != null ? authenticate(request) : Uni.createFrom().nullItem();
-        return identity.onItemOrFailure().transformToUni((who, failure) -> {
-            try {
-                admit(context, resource, request, who, failure, required);
-                return Uni.createFrom().voidItem();
-            } catch (RuntimeException refused) {
-                return Uni.createFrom().failure(refused);
-            } finally {
-                checks.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            }
-        });
+        return identity.onItemOrFailure()
+                .transformToUni((who, failure) -> limit(context, resource, request, who)
+                        .invoke(() -> admit(who, failure, required)))
+                .onTermination().invoke(() -> checks.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
 
-    /** Applies the limit (even to a failed authentication), then the authentication's outcome, then the permission. */
-    private void admit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who,
-            Throwable failure, Permission required) {
-        if (limiter.enabled()) {
-            limit(context, resource, request, who);
-        }
+    /** After the limit (applied even to a failed authentication): the authentication's outcome, then the permission. */
+    private void admit(Identity who, Throwable failure, Permission required) {
         if (failure != null) {
             throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
         }
@@ -107,16 +97,20 @@ public class AccessFilter {
         }
     }
 
-    private void limit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who) {
+    private Uni<Void> limit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who) {
+        if (!limiter.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
         String subject = who != null
                 ? "key:" + who.keyId()
                 : "addr:" + clients.resolve(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
-        RateLimiter.Outcome outcome = limiter.consume(subject, limitClass(resource), who == null ? null : who.rateLimit());
-        context.setProperty(LIMIT_HEADERS, outcome.headers());
-        if (!outcome.allowed()) {
-            throw new ApiException(429, "Rate limit exceeded. Try again in " + outcome.resetSeconds() + " seconds.",
-                    outcome.headers());
-        }
+        return limiter.consume(subject, limitClass(resource), who == null ? null : who.rateLimit()).invoke(outcome -> {
+            context.setProperty(LIMIT_HEADERS, outcome.headers());
+            if (!outcome.allowed()) {
+                throw new ApiException(429, "Rate limit exceeded. Try again in " + outcome.resetSeconds() + " seconds.",
+                        outcome.headers());
+            }
+        }).replaceWithVoid();
     }
 
     private Uni<Identity> authenticate(HttpServerRequest request) {
