@@ -13,18 +13,6 @@ public interface IngestConfig {
     @WithDefault("ingest-bridge")
     String shareGroup();
 
-    /** Most readings written in one transaction. */
-    @WithDefault("1000")
-    int batchSize();
-
-    /** Longest a reading waits for its batch to fill before the batch is written anyway. */
-    @WithDefault("PT0.05S")
-    Duration batchWindow();
-
-    /** Batches written at the same time (each on its own connection, in one transaction). */
-    @WithDefault("2")
-    int concurrentBatches();
-
     /** Longest pause between retries of a batch that failed to commit (its messages stay unacknowledged). */
     @WithDefault("PT5S")
     Duration maxRetryDelay();

@@ -1,5 +1,6 @@
 package io.fleetline.ingest.messaging;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 
@@ -13,9 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetline.commons.mqtt.MqttLink;
 import io.fleetline.commons.mqtt.TopicFilter;
 import io.fleetline.commons.readings.IncomingReading;
+import io.fleetline.commons.readings.ReadingBatcher;
 import io.fleetline.commons.readings.ReadingParser;
 import io.fleetline.commons.readings.ReadingRejectedException;
 import io.fleetline.commons.readings.ReadingWriter;
+import io.fleetline.commons.readings.ReadingWriter.Outcome;
 import io.fleetline.commons.readings.RejectReason;
 import io.fleetline.ingest.config.IngestConfig;
 import io.fleetline.ingest.store.PresenceStore;
@@ -25,7 +28,8 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 
 /**
- * The bridge's MQTT side: {@code devices/+/telemetry} into batches, {@code devices/+/status}
+ * The bridge's MQTT side: {@code devices/+/telemetry} into batches (a batch that fails to commit
+ * is resubmitted with back-off while its messages stay unacknowledged), {@code devices/+/status}
  * into presence, and the periodic search for silent devices. A bad message is counted by reason,
  * logged with its topic and size only, and acknowledged, so it never stops the stream.
  */
@@ -70,7 +74,11 @@ public class DeviceSubscriber {
         byte[] payload = message.payload().getBytes();
         try {
             IncomingReading reading = ReadingParser.parse(deviceOf(topic), payload, Instant.now());
-            return batcher.submit(reading, topic, payload.length);
+            // Until its batch commits the message stays unacknowledged: a crash means redelivery.
+            return batcher.submit(reading)
+                    .onFailure().retry().withBackOff(Duration.ofMillis(100), config.maxRetryDelay()).indefinitely()
+                    .invoke(outcome -> stored(reading, outcome, topic, payload.length))
+                    .replaceWithVoid();
         } catch (ReadingRejectedException e) {
             return rejected(e.reason(), topic, payload.length);
         }
@@ -113,6 +121,17 @@ public class DeviceSubscriber {
             }).replaceWithVoid();
         }
         return presence.offline(deviceId, at).replaceWithVoid();
+    }
+
+    private void stored(IncomingReading reading, Outcome outcome, String topic, int size) {
+        switch (outcome.status()) {
+            case STORED -> metrics.stored(reading.ts() != null ? reading.ts() : reading.receivedAt(), Instant.now());
+            case DUPLICATE -> metrics.duplicate();
+            case UNKNOWN_DEVICE -> {
+                metrics.rejected(RejectReason.UNKNOWN_DEVICE);
+                LOG.debugf("Dropped a reading of an unregistered device on %s (%d bytes)", topic, size);
+            }
+        }
     }
 
     private Uni<Void> rejected(RejectReason reason, String topic, int size) {

@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.fleetline.commons.readings.RejectReason;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,7 +22,6 @@ public class IngestMetrics {
     private final Counter duplicates;
     private final Counter retained;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
-    private final DistributionSummary batchSize;
     private final Timer lag;
     private final AtomicLong online = new AtomicLong();
 
@@ -37,8 +35,6 @@ public class IngestMetrics {
             rejected.put(reason, Counter.builder("fleetline_ingest_rejected").tag("reason", reason.label())
                     .description("Messages refused, by reason").register(meters));
         }
-        batchSize = DistributionSummary.builder("fleetline_ingest_batch_size")
-                .description("Readings per committed batch").publishPercentileHistogram().register(meters);
         lag = Timer.builder("fleetline_ingest_commit_lag")
                 .description("From the reading's ts (or arrival) to its commit")
                 .publishPercentileHistogram().register(meters);
@@ -54,13 +50,13 @@ public class IngestMetrics {
         retained.increment();
     }
 
-    void committed(int batch, int stored, int duplicate) {
-        batchSize.record(batch);
-        ingested.increment(stored);
-        duplicates.increment(duplicate);
+    void duplicate() {
+        duplicates.increment();
     }
 
-    void lag(Instant since, Instant committed) {
+    /** A reading stored, with its lag from {@code since} (its ts, or its arrival) to {@code committed}. */
+    void stored(Instant since, Instant committed) {
+        ingested.increment();
         Duration elapsed = Duration.between(since, committed);
         if (!elapsed.isNegative()) {
             lag.record(elapsed);

@@ -86,6 +86,10 @@ public class ReadingWriter {
             + " AND rk.device_id = input.device_id AND rk.key = input.key"
             + " ORDER BY input.ord";
 
+    private static final String CONCURRENT_DUPLICATES = "SELECT u.ord, k.reading_id, k.ts"
+            + " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(device_id, key, ord)"
+            + " JOIN telemetry.reading_keys k ON k.device_id = u.device_id AND k.key = u.key";
+
     private final Pool pool;
     private final Outbox outbox;
     private final RuleEvaluator rules;
@@ -190,24 +194,54 @@ public class ReadingWriter {
             keys[i] = reading.idempotencyKey();
             payloads[i] = reading.payloadJson();
         }
-        return tx.preparedQuery(STORE).execute(Tuple.of(devices, ts, msgIds, keys, payloads)).map(rows -> {
-            List<Outcome> outcomes = new ArrayList<>(n);
+        return tx.preparedQuery(STORE).execute(Tuple.of(devices, ts, msgIds, keys, payloads)).chain(rows -> {
+            Outcome[] outcomes = new Outcome[n];
             List<StoredReading> stored = new ArrayList<>();
+            List<Integer> unresolved = new ArrayList<>();
             int i = 0;
             for (Row row : rows) {
-                IncomingReading reading = readings.get(i++);
-                Instant at = row.getOffsetDateTime("ts").toInstant();
-                long id = row.getLong("id");
+                IncomingReading reading = readings.get(i);
                 if (row.getBoolean("fresh")) {
-                    outcomes.add(new Outcome(Status.STORED, id, at));
-                    stored.add(new StoredReading(id, reading.deviceId(), at,
+                    Instant at = row.getOffsetDateTime("ts").toInstant();
+                    outcomes[i] = new Outcome(Status.STORED, row.getLong("id"), at);
+                    stored.add(new StoredReading(row.getLong("id"), reading.deviceId(), at,
                             row.getOffsetDateTime("received_at").toInstant(), reading.payload()));
+                } else if (row.getLong("id") != null) {
+                    outcomes[i] = new Outcome(Status.DUPLICATE, row.getLong("id"), row.getOffsetDateTime("ts").toInstant());
                 } else {
-                    outcomes.add(new Outcome(Status.DUPLICATE, id, at));
+                    unresolved.add(i);
+                }
+                i++;
+            }
+            return resolveConcurrentDuplicates(tx, readings, unresolved, outcomes)
+                    .map(ignored -> new Stored(List.of(outcomes), stored));
+        });
+    }
+
+    /**
+     * A key another transaction stored while this statement waited on it is a duplicate whose
+     * reading the statement's snapshot cannot see; the next statement can, the other transaction
+     * having committed (had it rolled back, this one would have stored the reading).
+     */
+    private Uni<Void> resolveConcurrentDuplicates(SqlConnection tx, List<IncomingReading> readings, List<Integer> unresolved,
+            Outcome[] outcomes) {
+        if (unresolved.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] devices = unresolved.stream().map(i -> readings.get(i).deviceId()).toArray(String[]::new);
+        String[] keys = unresolved.stream().map(i -> readings.get(i).idempotencyKey()).toArray(String[]::new);
+        return tx.preparedQuery(CONCURRENT_DUPLICATES).execute(Tuple.of(devices, keys)).invoke(rows -> {
+            for (Row row : rows) {
+                int index = unresolved.get((int) (row.getLong("ord") - 1));
+                outcomes[index] = new Outcome(Status.DUPLICATE, row.getLong("reading_id"),
+                        row.getOffsetDateTime("ts").toInstant());
+            }
+            for (int index : unresolved) {
+                if (outcomes[index] == null) {
+                    throw new IllegalStateException("The stored reading of a duplicate key was not found");
                 }
             }
-            return new Stored(outcomes, stored);
-        });
+        }).replaceWithVoid();
     }
 
     private static Result result(List<IncomingReading> readings, Set<String> known, Stored stored) {

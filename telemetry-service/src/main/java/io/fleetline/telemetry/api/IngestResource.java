@@ -19,10 +19,10 @@ import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.http.BodyLimit;
 import io.fleetline.commons.readings.IncomingReading;
+import io.fleetline.commons.readings.ReadingBatcher;
 import io.fleetline.commons.readings.ReadingParser;
 import io.fleetline.commons.readings.ReadingRejectedException;
 import io.fleetline.commons.readings.ReadingWriter;
-import io.fleetline.commons.readings.ReadingWriter.Outcome;
 import io.fleetline.commons.readings.ReadingWriter.Status;
 import io.fleetline.telemetry.ingest.BulkReadings;
 import io.micrometer.core.instrument.Counter;
@@ -31,8 +31,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * HTTP ingest, the devices' fallback path: one reading per request, or up to 1,000 readings of
- * one device all or nothing. Every answer is sent after the commit; the MQTT path stores through
- * the same {@link ReadingWriter}.
+ * one device all or nothing. Every answer is sent after the commit. Single readings of concurrent
+ * requests are committed together ({@link ReadingBatcher}, as the MQTT path does); a bulk request
+ * is its own transaction.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -40,11 +41,13 @@ import io.smallrye.mutiny.Uni;
 public class IngestResource {
 
     private final ReadingWriter writer;
+    private final ReadingBatcher batcher;
     private final long maxBulkBytes;
     private final Counter stored;
 
-    IngestResource(ReadingWriter writer, BodyLimit.HttpLimits limits, MeterRegistry meters) {
+    IngestResource(ReadingWriter writer, ReadingBatcher batcher, BodyLimit.HttpLimits limits, MeterRegistry meters) {
         this.writer = writer;
+        this.batcher = batcher;
         this.maxBulkBytes = limits.maxBodySize().asLongValue();
         this.stored = Counter.builder("fleetline_ingest_readings").tag("source", "http")
                 .description("Readings stored").register(meters);
@@ -61,9 +64,10 @@ public class IngestResource {
         } catch (ReadingRejectedException e) {
             return Uni.createFrom().failure(e.toApiException());
         }
-        return writer.write(List.of(reading)).map(result -> {
-            stored.increment(result.stored().size());
-            Outcome outcome = result.outcomes().get(0);
+        return batcher.submit(reading).map(outcome -> {
+            if (outcome.status() == Status.STORED) {
+                stored.increment();
+            }
             if (outcome.status() == Status.UNKNOWN_DEVICE) {
                 throw notFound(deviceId);
             }

@@ -280,4 +280,53 @@ class IngestResourceTest {
             assertEquals(2, readings(id));
         }
     }
+
+    @Test
+    void concurrentReadingsCommittedTogetherEachGetTheirOwnAnswer() throws Exception {
+        String id = device();
+        String unknown = "ingest-unknown-" + System.nanoTime();
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        List<CompletableFuture<io.restassured.response.Response>> first = new ArrayList<>();
+        List<CompletableFuture<io.restassured.response.Response>> second = new ArrayList<>();
+        List<CompletableFuture<io.restassured.response.Response>> strangers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                String body = "{\"n\":" + i + ",\"msg_id\":\"burst-" + i + "\"}";
+                first.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON).body(body)
+                        .post("/api/v1/devices/" + id + "/data"), threads));
+                second.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON).body(body)
+                        .post("/api/v1/devices/" + id + "/data"), threads));
+                if (i % 10 == 0) {
+                    strangers.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON).body(body)
+                            .post("/api/v1/devices/" + unknown + "/data"), threads));
+                }
+            }
+            CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(second.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(strangers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdown();
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            io.restassured.response.Response a = first.get(i).get();
+            io.restassured.response.Response b = second.get(i).get();
+            List<Integer> statuses = new ArrayList<>(List.of(a.statusCode(), b.statusCode()));
+            statuses.sort(null);
+            assertEquals(List.of(200, 201), statuses, "reading " + i + ": stored once, the other answer a duplicate");
+            long stored = a.jsonPath().getLong("data.id");
+            assertEquals(stored, b.jsonPath().getLong("data.id"), "both answers of reading " + i + " name the stored reading");
+            ids.add(stored);
+            Row row = TestDevices.query(pool, "SELECT payload->>'n' AS n, msg_id FROM telemetry.readings WHERE id = $1", stored)
+                    .iterator().next();
+            assertEquals(String.valueOf(i), row.getString("n"));
+            assertEquals("burst-" + i, row.getString("msg_id"));
+        }
+        assertEquals(100, ids.size());
+        assertEquals(100, readings(id));
+        for (CompletableFuture<io.restassured.response.Response> stranger : strangers) {
+            stranger.get().then().statusCode(404).body("error.message", equalTo("Device '" + unknown + "' not found."));
+        }
+        assertEquals(0, readings(unknown));
+    }
 }
