@@ -127,14 +127,19 @@ public class ReadingWriter {
         readings.forEach(reading -> deviceIds.add(reading.deviceId()));
         return pool.withTransaction(tx -> presence(tx, deviceIds).chain(devices -> {
             List<IncomingReading> known = readings.stream().filter(r -> devices.known.contains(r.deviceId())).toList();
-            return store(tx, known).chain(stored -> rules.evaluate(tx, stored.readings())
-                    .chain(alerts -> {
-                        List<PlatformEvent> events = new ArrayList<>(devices.online);
-                        events.addAll(alerts);
-                        return outbox.appendAll(tx, events);
-                    })
-                    .replaceWith(() -> result(readings, devices.known, stored)));
-        })).invoke(outbox::relayNow);
+            return store(tx, known).chain(stored -> rules.evaluate(tx, stored.readings()).chain(alerts -> {
+                List<PlatformEvent> events = new ArrayList<>(devices.online);
+                events.addAll(alerts);
+                return outbox.appendAll(tx, events)
+                        .replaceWith(() -> new Written(result(readings, devices.known, stored), !events.isEmpty()));
+            }));
+        })).map(written -> {
+            // Relaying costs a transaction: only a batch that wrote events asks for one now.
+            if (written.events()) {
+                outbox.relayNow();
+            }
+            return written.result();
+        });
     }
 
     /**
@@ -142,10 +147,16 @@ public class ReadingWriter {
      * the online transition with its event, in one transaction. Answers the ids that are registered.
      */
     public Uni<Set<String>> touch(Set<String> deviceIds) {
-        return pool.withTransaction(tx -> presence(tx, deviceIds)
-                .call(devices -> outbox.appendAll(tx, devices.online))
-                .map(devices -> devices.known))
-                .invoke(outbox::relayNow);
+        return pool.withTransaction(tx -> presence(tx, deviceIds).call(devices -> outbox.appendAll(tx, devices.online)))
+                .map(devices -> {
+                    if (!devices.online.isEmpty()) {
+                        outbox.relayNow();
+                    }
+                    return devices.known;
+                });
+    }
+
+    private record Written(Result result, boolean events) {
     }
 
     private record Presence(Set<String> known, List<PlatformEvent> online) {

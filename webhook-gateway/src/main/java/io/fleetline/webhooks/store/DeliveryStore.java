@@ -67,22 +67,32 @@ public class DeliveryStore {
 
     /**
      * Claims up to {@code limit} due deliveries for this replica: rows locked by another replica
-     * are skipped, only the oldest open delivery of each (endpoint, device) is eligible (event
-     * order), at most {@code free} per endpoint ({@code busy} holds the endpoints this replica
-     * already sends to and their free slots), none for disabled or paused endpoints. Each claimed
-     * row becomes {@code delivering} with its attempt count raised and a lease.
+     * are skipped, only the head (oldest open delivery) of each (endpoint, device) queue is
+     * eligible (event order), at most {@code free} per endpoint ({@code busy} holds the endpoints
+     * this replica already sends to and their free slots), none for disabled or paused endpoints.
+     * Each claimed row becomes {@code delivering} with its attempt count raised and a lease.
+     * <p>
+     * The heads are found by a loose index scan of {@code deliveries_open_per_key}, one probe per
+     * queue, so a claim costs the number of queues, not the size of the backlog behind them.
      */
     public Uni<List<Claimed>> claim(int limit, Duration lease, Map<String, Integer> busy, int free) {
         String[] busyIds = busy.keySet().toArray(String[]::new);
         Integer[] busyFree = Arrays.stream(busyIds).map(busy::get).toArray(Integer[]::new);
-        return pool.preparedQuery("WITH slots AS (SELECT * FROM unnest($3::text[], $4::int[]) AS s (endpoint_id, free)),"
+        return pool.preparedQuery("WITH RECURSIVE heads AS ("
+                + "   (SELECT d.endpoint_id, d.order_key, d.seq FROM webhooks.deliveries d WHERE d.state IN " + OPEN
+                + "    ORDER BY d.endpoint_id, d.order_key, d.seq LIMIT 1)"
+                + "   UNION ALL"
+                + "   SELECT n.endpoint_id, n.order_key, n.seq FROM heads h CROSS JOIN LATERAL ("
+                + "     SELECT d.endpoint_id, d.order_key, d.seq FROM webhooks.deliveries d WHERE d.state IN " + OPEN
+                + "     AND (d.endpoint_id, d.order_key) > (h.endpoint_id, h.order_key)"
+                + "     ORDER BY d.endpoint_id, d.order_key, d.seq LIMIT 1) n),"
+                + " slots AS (SELECT * FROM unnest($3::text[], $4::int[]) AS s (endpoint_id, free)),"
                 + " ranked AS (SELECT d.seq, coalesce(s.free, $5) AS free,"
                 + "     row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.seq) AS rn"
-                + "   FROM webhooks.deliveries d JOIN webhooks.endpoints e ON e.id = d.endpoint_id"
+                + "   FROM heads h JOIN webhooks.deliveries d ON d.seq = h.seq"
+                + "   JOIN webhooks.endpoints e ON e.id = d.endpoint_id"
                 + "   LEFT JOIN slots s ON s.endpoint_id = d.endpoint_id"
-                + "   WHERE e.enabled AND (e.paused_until IS NULL OR e.paused_until <= now()) AND " + DUE
-                + "   AND NOT EXISTS (SELECT 1 FROM webhooks.deliveries p WHERE p.endpoint_id = d.endpoint_id"
-                + "     AND p.order_key = d.order_key AND p.seq < d.seq AND p.state IN " + OPEN + ")),"
+                + "   WHERE e.enabled AND (e.paused_until IS NULL OR e.paused_until <= now()) AND " + DUE + "),"
                 + " picked AS (SELECT d.seq FROM webhooks.deliveries d JOIN ranked r ON r.seq = d.seq"
                 + "   WHERE r.rn <= r.free AND " + DUE
                 + "   ORDER BY d.seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)"

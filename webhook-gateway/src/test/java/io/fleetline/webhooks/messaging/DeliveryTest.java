@@ -407,6 +407,36 @@ class DeliveryTest {
         given().delete("/api/v1/webhooks/" + id).then().statusCode(200);
     }
 
+    @Test
+    void deliveriesOfOneDeviceToOneEndpointGoOutInEventOrderAcrossARetry() {
+        String failingOnce = receiver.newUrl();
+        String healthy = receiver.newUrl();
+        receiver.reply(failingOnce, Reply.status(500));
+        String first = "dev-" + UUID.randomUUID();
+        String second = "dev-" + UUID.randomUUID();
+        String x = Webhooks.create(Map.of("url", failingOnce, "events", List.of("device_online"),
+                "device_ids", List.of("unused-" + UUID.randomUUID()))).getString("id");
+        String y = Webhooks.create(Map.of("url", healthy, "events", List.of("device_online"),
+                "device_ids", List.of("unused-" + UUID.randomUUID()))).getString("id");
+        // Five events per device, stored in order, both queues due at once.
+        pool.preparedQuery("WITH ev AS (INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
+                + " SELECT 'evt_' || d || '-' || n, 'device_online', d, 0,"
+                + "   convert_to('{\"event\":\"device_online\",\"event_id\":\"evt_' || d || '-' || n || '\"}', 'UTF8')"
+                + " FROM generate_series(1, 5) n, unnest(ARRAY[$3, $4]) d ORDER BY n RETURNING event_id, device_id)"
+                + " INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key)"
+                + " SELECT CASE WHEN device_id = $3 THEN $1 ELSE $2 END, event_id, device_id FROM ev"
+                + " ORDER BY (regexp_match(event_id, '-(\\d+)$'))[1]::int")
+                .execute(Tuple.of(x, y, first, second)).await().atMost(Duration.ofSeconds(5));
+
+        await().atMost(Webhooks.PATIENCE).until(() -> receiver.requests(failingOnce).size() == 6
+                && receiver.requests(healthy).size() == 5);
+        List<String> expectedFirst = List.of(1, 1, 2, 3, 4, 5).stream().map(n -> "evt_" + first + "-" + n).toList();
+        List<String> expectedSecond = List.of(1, 2, 3, 4, 5).stream().map(n -> "evt_" + second + "-" + n).toList();
+        assertEquals(expectedFirst, receiver.requests(failingOnce).stream().map(r -> r.header("webhook-id")).toList(),
+                "the failed first event is retried before the later ones are sent");
+        assertEquals(expectedSecond, receiver.requests(healthy).stream().map(r -> r.header("webhook-id")).toList());
+    }
+
     private String publish(String type, String device, String severity, String text) {
         String eventId = Ids.event();
         probe.publish("platform/events/" + type, "{\"event\":\"" + type + "\",\"event_id\":\"" + eventId
