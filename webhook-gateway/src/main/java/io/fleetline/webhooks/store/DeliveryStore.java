@@ -12,9 +12,13 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.store.GroupCommit;
 import io.fleetline.webhooks.domain.Delivery;
 import io.fleetline.webhooks.domain.Endpoint;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,10 +33,43 @@ public class DeliveryStore {
     private static final String DUE = "((d.state IN ('pending', 'retrying') AND d.next_attempt_at <= now())"
             + " OR (d.state = 'delivering' AND d.lease_until < now()))";
 
-    private final Pool pool;
+    /**
+     * The statement of a batch of outcomes. An endpoint with several outcomes in the batch takes
+     * the failure clock of its latest one and the latest pause; a success on a healthy endpoint
+     * writes nothing there, so a hot endpoint row is not locked.
+     */
+    private static final String RECORD = "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[],"
+            + "   $4::timestamptz[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[], $10::bool[],"
+            + "   $11::timestamptz[]) WITH ORDINALITY AS u (seq, attempt, state, next_attempt_at, attempted_at,"
+            + "   duration_ms, response_status, error, response_body, success, paused_until, ord)),"
+            + " d AS (UPDATE webhooks.deliveries x SET state = u.state,"
+            + "     next_attempt_at = coalesce(u.next_attempt_at, x.next_attempt_at), lease_until = NULL,"
+            + "     completed_at = CASE WHEN u.state IN ('succeeded', 'failed', 'dead') THEN now() END"
+            + "   FROM u WHERE x.seq = u.seq AND x.state = 'delivering' AND x.attempts = u.attempt"
+            + "   RETURNING x.seq, x.endpoint_id, u.ord),"
+            + " a AS (INSERT INTO webhooks.attempts (delivery_seq, number, attempted_at, duration_ms,"
+            + "     response_status, error, response_body, next_attempt_at)"
+            + "   SELECT u.seq, u.attempt, u.attempted_at, u.duration_ms, u.response_status, u.error, u.response_body,"
+            + "     u.next_attempt_at FROM u JOIN d ON d.ord = u.ord ORDER BY u.ord),"
+            + " latest AS (SELECT DISTINCT ON (d.endpoint_id) d.endpoint_id, u.success, u.attempted_at,"
+            + "     max(u.paused_until) OVER (PARTITION BY d.endpoint_id) AS paused_until"
+            + "   FROM d JOIN u ON u.ord = d.ord ORDER BY d.endpoint_id, u.attempted_at DESC, u.ord DESC),"
+            + " e AS (UPDATE webhooks.endpoints e SET"
+            + "     failing_since = CASE WHEN l.success THEN NULL ELSE coalesce(e.failing_since, l.attempted_at) END,"
+            + "     paused_until = coalesce(l.paused_until, e.paused_until)"
+            + "   FROM latest l WHERE e.id = l.endpoint_id"
+            + "   AND (NOT l.success OR e.failing_since IS NOT NULL OR l.paused_until IS NOT NULL)"
+            + "   RETURNING e.id, e.failing_since)"
+            + " SELECT d.ord, e.failing_since FROM d JOIN e ON e.id = d.endpoint_id";
 
-    DeliveryStore(Pool pool) {
+    private final Pool pool;
+    private final GroupCommit<Outcome, Instant> records;
+
+    DeliveryStore(Pool pool, Vertx vertx, MeterRegistry meters) {
         this.pool = pool;
+        this.records = new GroupCommit<>(vertx, "delivery attempts", 500, Duration.ZERO, 2, this::recordAll,
+                DistributionSummary.builder("fleetline_webhook_record_batch_size")
+                        .description("Delivery attempts recorded per commit").register(meters));
     }
 
     /**
@@ -120,34 +157,52 @@ public class DeliveryStore {
     }
 
     /**
-     * Records one attempt and the delivery's new state in one statement, provided this replica
-     * still holds the claim, and updates the endpoint's failure clock and pause. Returns when the
-     * endpoint has been failing since (null when healthy or unchanged).
+     * Records one attempt and the delivery's new state, provided this replica still holds the
+     * claim, and updates the endpoint's failure clock and pause. Attempts finishing together are
+     * recorded in one statement (one commit for many deliveries). Returns when the endpoint has
+     * been failing since (null when healthy or unchanged).
      */
-    public Uni<Instant> record(Outcome o) {
-        return pool.preparedQuery("WITH d AS (UPDATE webhooks.deliveries SET state = $3,"
-                + "     next_attempt_at = coalesce($4::timestamptz, next_attempt_at), lease_until = NULL,"
-                + "     completed_at = CASE WHEN $3 IN ('succeeded', 'failed', 'dead') THEN now() END"
-                + "   WHERE seq = $1 AND state = 'delivering' AND attempts = $2 RETURNING seq, endpoint_id),"
-                + " a AS (INSERT INTO webhooks.attempts (delivery_seq, number, attempted_at, duration_ms,"
-                + "     response_status, error, response_body, next_attempt_at)"
-                + "   SELECT seq, $2, $5, $6, $7, $8, $9, $4::timestamptz FROM d)"
-                + " UPDATE webhooks.endpoints e SET"
-                + "   failing_since = CASE WHEN $10 THEN NULL ELSE coalesce(e.failing_since, $5) END,"
-                + "   paused_until = coalesce($11::timestamptz, e.paused_until)"
-                + " FROM d WHERE e.id = d.endpoint_id"
-                // A success on a healthy endpoint writes nothing here: no lock on a hot endpoint row.
-                + "   AND (NOT $10 OR e.failing_since IS NOT NULL OR $11::timestamptz IS NOT NULL)"
-                + " RETURNING e.failing_since")
-                .execute(Tuple.tuple(Arrays.asList(o.seq(), o.attempt(), o.state(), utc(o.nextAttemptAt()),
-                        utc(o.attemptedAt()), o.durationMs(), o.responseStatus(), o.error(), o.responseBody(),
-                        o.success(), utc(o.pausedUntil()))))
+    public Uni<Instant> record(Outcome outcome) {
+        return records.submit(outcome);
+    }
+
+    private Uni<List<Instant>> recordAll(List<Outcome> outcomes) {
+        int n = outcomes.size();
+        Long[] seqs = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] states = new String[n];
+        OffsetDateTime[] nextAttempts = new OffsetDateTime[n];
+        OffsetDateTime[] attempted = new OffsetDateTime[n];
+        Integer[] durations = new Integer[n];
+        Integer[] statuses = new Integer[n];
+        String[] errors = new String[n];
+        String[] bodies = new String[n];
+        Boolean[] successes = new Boolean[n];
+        OffsetDateTime[] pauses = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Outcome o = outcomes.get(i);
+            seqs[i] = o.seq();
+            attempts[i] = o.attempt();
+            states[i] = o.state();
+            nextAttempts[i] = utc(o.nextAttemptAt());
+            attempted[i] = utc(o.attemptedAt());
+            durations[i] = o.durationMs();
+            statuses[i] = o.responseStatus();
+            errors[i] = o.error();
+            bodies[i] = o.responseBody();
+            successes[i] = o.success();
+            pauses[i] = utc(o.pausedUntil());
+        }
+        return pool.preparedQuery(RECORD)
+                .execute(Tuple.tuple(Arrays.asList(seqs, attempts, states, nextAttempts, attempted, durations, statuses,
+                        errors, bodies, successes, pauses)))
                 .map(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        return null;
+                    Instant[] failingSince = new Instant[n];
+                    for (Row row : rows) {
+                        OffsetDateTime since = row.getOffsetDateTime("failing_since");
+                        failingSince[(int) (row.getLong("ord") - 1)] = since == null ? null : since.toInstant();
                     }
-                    OffsetDateTime since = rows.iterator().next().getOffsetDateTime("failing_since");
-                    return since == null ? null : since.toInstant();
+                    return Arrays.asList(failingSince);
                 });
     }
 
