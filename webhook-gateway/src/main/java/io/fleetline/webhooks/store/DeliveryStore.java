@@ -22,7 +22,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Events, deliveries and attempts in the {@code webhooks} schema, and the worker's claims. */
@@ -62,32 +61,65 @@ public class DeliveryStore {
             + "   RETURNING e.id, e.failing_since)"
             + " SELECT d.ord, e.failing_since FROM d JOIN e ON e.id = d.endpoint_id";
 
+    /** Events in arrival order (ord) with their matching endpoints; deliveries take their seq in that order. */
+    private static final String FAN_OUT = "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+            + "   $4::int2[], $5::bytea[]) WITH ORDINALITY AS u (event_id, event_type, device_id, severity, payload, ord)),"
+            + " m AS (SELECT u.ord, e.id AS endpoint_id FROM u JOIN webhooks.endpoints e ON e.enabled"
+            + "   AND (e.events IS NULL OR u.event_type = ANY (e.events)) AND u.severity >= e.min_severity"
+            + "   AND (e.device_ids IS NULL OR u.device_id = ANY (e.device_ids))),"
+            + " ev AS (INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
+            + "   SELECT DISTINCT ON (u.event_id) u.event_id, u.event_type, u.device_id, u.severity, u.payload FROM u"
+            + "   WHERE EXISTS (SELECT 1 FROM m WHERE m.ord = u.ord) ORDER BY u.event_id, u.ord"
+            + "   ON CONFLICT (event_id) DO NOTHING RETURNING event_id),"
+            + " dl AS (INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key)"
+            + "   SELECT m.endpoint_id, u.event_id, coalesce(u.device_id, '') FROM u JOIN m ON m.ord = u.ord"
+            + "   JOIN ev ON ev.event_id = u.event_id ORDER BY u.ord, m.endpoint_id"
+            + "   ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING event_id)"
+            + " SELECT u.ord, (SELECT count(*) FROM dl WHERE dl.event_id = u.event_id)::int AS created FROM u";
+
     private final Pool pool;
+    private final GroupCommit<Arrival, Integer> events;
     private final GroupCommit<Outcome, Instant> records;
 
     DeliveryStore(Pool pool, Vertx vertx, MeterRegistry meters) {
         this.pool = pool;
+        // One writer: two batches committing side by side could give a device's later event the earlier seq.
+        this.events = new GroupCommit<>(vertx, "events", 500, Duration.ZERO, 1, this::fanOutAll,
+                DistributionSummary.builder("fleetline_webhook_fanout_batch_size")
+                        .description("Platform events stored (with their deliveries) per commit").register(meters));
         this.records = new GroupCommit<>(vertx, "delivery attempts", 500, Duration.ZERO, 2, this::recordAll,
                 DistributionSummary.builder("fleetline_webhook_record_batch_size")
                         .description("Delivery attempts recorded per commit").register(meters));
     }
 
     /**
-     * Stores {@code payload} and one pending delivery per matching enabled endpoint, in one
-     * statement; an event id seen before creates nothing. Returns the deliveries created.
+     * Stores {@code payload} and one pending delivery per matching enabled endpoint; an event id
+     * seen before creates nothing. Events arriving together are stored in one statement, one
+     * batch at a time, so deliveries keep the order the events arrived in. Returns the
+     * deliveries created.
      */
     public Uni<Integer> fanOut(String eventId, String type, String deviceId, int severity, byte[] payload) {
-        return pool.preparedQuery("WITH m AS (SELECT e.id FROM webhooks.endpoints e WHERE e.enabled"
-                + "   AND (e.events IS NULL OR $2 = ANY (e.events)) AND $4 >= e.min_severity"
-                + "   AND (e.device_ids IS NULL OR $3 = ANY (e.device_ids))),"
-                + " ev AS (INSERT INTO webhooks.events (event_id, event_type, device_id, severity, payload)"
-                + "   SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM m)"
-                + "   ON CONFLICT (event_id) DO NOTHING RETURNING event_id)"
-                + " INSERT INTO webhooks.deliveries (endpoint_id, event_id, order_key)"
-                + " SELECT m.id, ev.event_id, coalesce($3, '') FROM m, ev"
-                + " ON CONFLICT (endpoint_id, event_id) DO NOTHING")
-                .execute(Tuple.of(eventId, type, deviceId, (short) severity, Buffer.buffer(payload)))
-                .map(RowSet::rowCount);
+        return events.submit(new Arrival(eventId, type, deviceId, (short) severity, Buffer.buffer(payload)));
+    }
+
+    private record Arrival(String eventId, String type, String deviceId, short severity, Buffer payload) {
+    }
+
+    private Uni<List<Integer>> fanOutAll(List<Arrival> arrivals) {
+        int n = arrivals.size();
+        return pool.preparedQuery(FAN_OUT)
+                .execute(Tuple.of(arrivals.stream().map(Arrival::eventId).toArray(String[]::new),
+                        arrivals.stream().map(Arrival::type).toArray(String[]::new),
+                        arrivals.stream().map(Arrival::deviceId).toArray(String[]::new),
+                        arrivals.stream().map(Arrival::severity).toArray(Short[]::new),
+                        arrivals.stream().map(Arrival::payload).toArray(Buffer[]::new)))
+                .map(rows -> {
+                    Integer[] created = new Integer[n];
+                    for (Row row : rows) {
+                        created[(int) (row.getLong("ord") - 1)] = row.getInteger("created");
+                    }
+                    return Arrays.asList(created);
+                });
     }
 
     /** Stores a ping event and its delivery to one endpoint; returns the delivery id. */
