@@ -56,4 +56,10 @@ class HealthAndSchemaTest {
                 .execute().await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
         assertEquals(2, tables);
     }
+
+    @Test
+    void connectionsRunWithoutJitCompilation() {
+        String jit = pool.query("SHOW jit").execute().await().atMost(Duration.ofSeconds(5)).iterator().next().getString(0);
+        assertEquals("off", jit);
+    }
 }

@@ -77,13 +77,17 @@ public class ReadingWriter {
             + " ORDER BY device_id, ts DESC, id DESC"
             + " ON CONFLICT (device_id) DO UPDATE SET reading_id = EXCLUDED.reading_id, ts = EXCLUDED.ts,"
             + " received_at = EXCLUDED.received_at, payload = EXCLUDED.payload WHERE l.ts < EXCLUDED.ts)"
-            + " SELECT input.ord, f.id IS NOT NULL AS fresh, coalesce(f.id, k.reading_id, rk.reading_id) AS id,"
-            + " coalesce(f.ts, k.ts, rk.ts) AS ts, now() AS received_at"
+            // A duplicate of an earlier batch is looked up by its key; coalesce evaluates the
+            // lookup only when needed, and as a subquery it is always one index probe, where a
+            // join could be planned as a scan of the whole key table.
+            + " SELECT input.ord, f.id IS NOT NULL AS fresh,"
+            + " coalesce(f.id, k.reading_id, (SELECT rk.reading_id FROM telemetry.reading_keys rk"
+            + " WHERE rk.device_id = input.device_id AND rk.key = input.key)) AS id,"
+            + " coalesce(f.ts, k.ts, (SELECT rk.ts FROM telemetry.reading_keys rk"
+            + " WHERE rk.device_id = input.device_id AND rk.key = input.key)) AS ts, now() AS received_at"
             + " FROM input"
             + " LEFT JOIN fresh f ON f.id = input.id"
             + " LEFT JOIN keyed k ON f.id IS NULL AND k.device_id = input.device_id AND k.key = input.key"
-            + " LEFT JOIN telemetry.reading_keys rk ON f.id IS NULL AND k.reading_id IS NULL"
-            + " AND rk.device_id = input.device_id AND rk.key = input.key"
             + " ORDER BY input.ord";
 
     private static final String CONCURRENT_DUPLICATES = "SELECT u.ord, k.reading_id, k.ts"
