@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -29,6 +32,7 @@ import io.fleetline.telemetry.domain.Reading;
 import io.fleetline.telemetry.store.ReadingStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.core.buffer.Buffer;
 
 /**
@@ -198,39 +202,65 @@ public class ReadingResource {
         });
     }
 
+    /**
+     * The CSV of a range: a header, then one buffer per keyset page. The next page is fetched as
+     * soon as the current one arrived, while the current one is formatted on a worker thread, so
+     * the database and the formatting overlap; at most three pages are held at a time.
+     */
     private Multi<Buffer> csv(String deviceId, Range range, boolean descending, List<String> metrics) {
         int pageSize = config.exportPageSize();
         List<String> header = new ArrayList<>(List.of("timestamp", "received_at"));
         header.addAll(metrics);
         StringBuilder first = new StringBuilder();
         Csv.record(first, header);
+        Function<Cursor, CompletableFuture<List<Reading>>> fetch = after -> store
+                .range(deviceId, range.start(), range.end(), after, descending, pageSize)
+                .subscribeAsCompletionStage();
         Multi<Buffer> pages = Multi.createBy().repeating()
-                .uni(() -> new Cursor[1], last -> store
-                        .range(deviceId, range.start(), range.end(), last[0], descending, pageSize)
-                        .invoke(page -> {
-                            if (!page.isEmpty()) {
-                                Reading tail = page.get(page.size() - 1);
-                                last[0] = new Cursor(tail.timestamp(), tail.id());
-                            }
-                        }))
+                .completionStage(() -> new Prefetch(fetch, pageSize), Prefetch::take)
                 .whilst(page -> page.size() == pageSize)
                 .filter(page -> !page.isEmpty())
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(page -> {
-                    StringBuilder out = new StringBuilder(page.size() * 64);
-                    List<String> fields = new ArrayList<>(header.size());
+                    StringBuilder out = new StringBuilder(page.size() * 80);
                     for (Reading reading : page) {
-                        fields.clear();
-                        fields.add(reading.timestamp().toString());
-                        fields.add(reading.receivedAt().toString());
+                        Csv.instant(out, reading.timestamp());
+                        out.append(',');
+                        Csv.instant(out, reading.receivedAt());
                         for (String metric : metrics) {
-                            fields.add(Csv.value(reading.payload().get(metric)));
+                            out.append(',');
+                            Csv.field(out, Csv.value(reading.payload().get(metric)));
                         }
-                        Csv.record(out, fields);
+                        out.append("\r\n");
                     }
                     return Buffer.buffer(out.toString());
                 });
         return Multi.createBy().concatenating().streams(Multi.createFrom().item(Buffer.buffer(first.toString())),
                 pages);
+    }
+
+    /** The page being fetched; taking it starts the fetch of the one after it, when there is one. */
+    private static final class Prefetch {
+
+        private final Function<Cursor, CompletableFuture<List<Reading>>> fetch;
+        private final int pageSize;
+        private volatile CompletableFuture<List<Reading>> next;
+
+        Prefetch(Function<Cursor, CompletableFuture<List<Reading>>> fetch, int pageSize) {
+            this.fetch = fetch;
+            this.pageSize = pageSize;
+            this.next = fetch.apply(null);
+        }
+
+        CompletionStage<List<Reading>> take() {
+            return next.thenApply(page -> {
+                if (page.size() == pageSize) {
+                    Reading tail = page.get(page.size() - 1);
+                    next = fetch.apply(new Cursor(tail.timestamp(), tail.id()));
+                }
+                return page;
+            });
+        }
     }
 
     private Uni<Void> knownDevice(String deviceId) {
