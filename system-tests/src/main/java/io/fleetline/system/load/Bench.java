@@ -9,7 +9,7 @@ package io.fleetline.system.load;
  * http-ingest   single readings or --batch n over HTTP                                 (--devices 100 --concurrency 64 --duration 30s)
  * registry      POST /devices, then GET /devices/{id}, authenticated                      (--concurrency 64 --duration 20s)
  * query         latest and 24-hour range of devices holding readings 30 s apart        (--devices 20 --readings 2880 --concurrency 32)
- * export        CSV export of one device's readings, rows/s and heap while streaming    (--readings 1000000)
+ * export        CSV export of one device's readings, rows/s and heap while streaming    (--readings 1000000 --repeat 1)
  * webhooks      platform events fanned out as signed deliveries to local receivers     (--rate 500 --devices 100 --endpoints 4 --stuck 1)
  * mqtt-ceiling  the same publishers to a bare subscriber: the broker alone             (--devices 1000 --rate 10 --duration 60s)
  * copy-ceiling  PostgreSQL COPY of the same rows: the database alone                   (--devices 1000 --rate 30 --duration 60s)
