@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -16,11 +17,15 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 
+import io.fleetline.commons.mqtt.MqttLink;
 import io.fleetline.commons.testing.MqttProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -36,6 +41,12 @@ class CommandTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    MqttLink link;
+
+    @ConfigProperty(name = "fleetline.mqtt.client-id")
+    String clientId;
 
     private static String registered() {
         String id = "cmd-" + UUID.randomUUID().toString().substring(0, 12);
@@ -161,6 +172,29 @@ class CommandTest {
             given().when().get("/api/v1/devices/" + id + "/commands/" + commandId)
                     .then().body("data.result", equalTo("no update server"));
         }
+    }
+
+    @Test
+    void anAckPublishedWhileTheRegistryIsAwayIsAppliedWhenItReturns() {
+        String id = registered();
+        Db.execute(pool, "UPDATE registry.devices SET connectivity = 'online' WHERE device_id = $1", id);
+        String commandId = send(id, "{\"command\":\"reboot\"}");
+        await().atMost(BOUND).until(() -> status(id, commandId).equals("sent"));
+        await().atMost(BOUND).until(link::isConnected);
+        // A client taking over the registry's client id disconnects it; its persistent session,
+        // subscriptions included, stays with the broker and queues what arrives meanwhile.
+        Mqtt3BlockingClient takeover = MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
+        takeover.connectWith().cleanSession(false).send();
+        await().atMost(BOUND).until(() -> !link.isConnected());
+        takeover.disconnect();
+        try (MqttProbe device = MqttProbe.connect()) {
+            device.publish("devices/" + id + "/commands/ack", "{\"command_id\":\"" + commandId
+                    + "\",\"status\":\"succeeded\",\"result\":\"rebooted\"}", false);
+        }
+        assertFalse(link.isConnected(), "the ack was published while the registry was disconnected");
+
+        await().atMost(BOUND).until(() -> status(id, commandId).equals("succeeded"));
     }
 
     @Test

@@ -3,14 +3,20 @@ package io.fleetline.telemetry;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+
+import io.fleetline.commons.mqtt.MqttLink;
 import io.fleetline.commons.testing.MqttProbe;
 import io.fleetline.commons.testing.TestDevices;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +29,12 @@ class DeviceDeletionTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MqttLink link;
+
+    @ConfigProperty(name = "fleetline.mqtt.client-id")
+    String clientId;
 
     @Test
     void deviceDeletedEventForgetsTheDevicesReadingsLatestKeysAndRules() {
@@ -51,6 +63,29 @@ class DeviceDeletionTest {
             assertEquals(1, rows(other, table), table + " of another device");
         }
         assertEquals(1, rows(other, "readings"));
+    }
+
+    @Test
+    void aDeviceDeletedWhileTheServiceIsAwayIsForgottenWhenItReturns() {
+        String gone = TestDevices.register(pool, "del-away");
+        given().contentType(ContentType.JSON).body("{\"temperature\":21}")
+                .post("/api/v1/devices/{id}/data", gone).then().statusCode(201);
+        await().atMost(Duration.ofSeconds(15)).until(link::isConnected);
+        // A client taking over the service's client id disconnects it; its persistent session,
+        // subscription included, stays with the broker and queues what arrives meanwhile.
+        Mqtt3BlockingClient takeover = MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
+        takeover.connectWith().cleanSession(false).send();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !link.isConnected());
+        takeover.disconnect();
+        try (MqttProbe probe = MqttProbe.connect()) {
+            probe.publish("platform/events/device_deleted", new JsonObject()
+                    .put("event", "device_deleted").put("event_id", "evt_" + gone).put("device_id", gone)
+                    .put("timestamp", Instant.now().toString()).put("severity", "info").encode(), false);
+        }
+        assertFalse(link.isConnected(), "device_deleted was published while the service was disconnected");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> rows(gone, "readings") == 0 && rows(gone, "latest") == 0);
     }
 
     private long rows(String device, String table) {
