@@ -62,18 +62,18 @@ public final class GroupCommit<I, O> {
     private record Pending<I, O>(I item, Context context, UniEmitter<? super O> done) {
 
         void complete(O result) {
-            if (context == null || context == Vertx.currentContext()) {
-                done.complete(result);
-            } else {
-                context.runOnContext(ignored -> done.complete(result));
-            }
+            onItsContext(() -> done.complete(result));
         }
 
         void fail(Throwable failure) {
+            onItsContext(() -> done.fail(failure));
+        }
+
+        private void onItsContext(Runnable action) {
             if (context == null || context == Vertx.currentContext()) {
-                done.fail(failure);
+                action.run();
             } else {
-                context.runOnContext(ignored -> done.fail(failure));
+                context.runOnContext(ignored -> action.run());
             }
         }
     }

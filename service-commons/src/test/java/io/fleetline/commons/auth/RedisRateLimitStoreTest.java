@@ -1,11 +1,13 @@
 package io.fleetline.commons.auth;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -96,22 +98,19 @@ class RedisRateLimitStoreTest {
     }
 
     /** A Redis of this test's own, on a free port, so stopping it disturbs nothing else. */
-    private int startRedis() throws IOException, InterruptedException {
+    private int startRedis() throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--save", "", "--appendonly", "no")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-                return port;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return true;
             }
-        }
-        throw new IllegalStateException("redis-server did not start on port " + port);
+        });
+        return port;
     }
 
     private record Config(Store store, String redisUrl) implements RateLimitConfig {
