@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the platform's authenticated Mosquitto for the local stack, beside the machine's own broker:
-# deploy/mosquitto/mosquitto.conf rendered for this machine (Debian's dynsec plugin, data and logs
-# under .stack/mosquitto/, one listener on 127.0.0.1:1884, no TLS), then provision.sh.
+# deploy/mosquitto/mosquitto.conf rendered for this machine (the device-account plugin built from
+# device-auth/ into .stack/mosquitto/ and reading the stack's database, Debian's dynsec plugin, data
+# and logs under .stack/mosquitto/, one listener on 127.0.0.1:1884, no TLS), then provision.sh.
 #
 #   deploy/mosquitto/run-local.sh start|stop|status|render
 #
@@ -9,7 +10,9 @@
 # .stack/mosquitto/secrets.env (mode 600) and writes one env file per client under
 # .stack/mosquitto/env/: <module>.env holds FLEETLINE_MQTT_HOST/PORT/USERNAME/PASSWORD for that
 # service, system-tests.env the same for the black-box tests. Environment: FLEETLINE_STACK_DIR
-# (default <repo>/.stack), FLEETLINE_MQTT_LOCAL_PORT (1884).
+# (default <repo>/.stack), FLEETLINE_MQTT_LOCAL_PORT (1884), and the database the device accounts are
+# read from: FLEETLINE_DB_HOST (127.0.0.1), FLEETLINE_DB_PORT (5432), FLEETLINE_DB_NAME (fleetline),
+# FLEETLINE_DB_USER (postgres), FLEETLINE_DB_PASSWORD (none).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,12 +21,21 @@ CONF="$STATE/mosquitto.conf"
 PIDFILE="$STATE/mosquitto.pid"
 PORT="${FLEETLINE_MQTT_LOCAL_PORT:-1884}"
 PLUGIN="$(dpkg -L mosquitto 2>/dev/null | grep -m1 'mosquitto_dynamic_security.so$' || echo /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so)"
+DEVICE_AUTH="$STATE/fleetline_device_auth.so"
+CONNINFO="host=${FLEETLINE_DB_HOST:-127.0.0.1} port=${FLEETLINE_DB_PORT:-5432} dbname=${FLEETLINE_DB_NAME:-fleetline} user=${FLEETLINE_DB_USER:-postgres}"
 
 ensure_mosquitto() {
-  if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_ctrl >/dev/null 2>&1; then
-    echo "mosquitto: installing mosquitto and mosquitto-clients from Debian" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto mosquitto-clients >/dev/null
+  if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_ctrl >/dev/null 2>&1 \
+      || [[ ! -f /usr/include/mosquitto_broker.h || ! -f "$(pg_config --includedir 2>/dev/null)/libpq-fe.h" || ! -f /usr/include/openssl/evp.h ]]; then
+    echo "mosquitto: installing mosquitto, its clients and the plugin's build dependencies from Debian" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto mosquitto-clients mosquitto-dev libpq-dev libssl-dev gcc make >/dev/null
   fi
+}
+
+# The device-account plugin, rebuilt when its source is newer.
+build_device_auth() {
+  mkdir -p "$STATE"
+  make -s -C "$ROOT/deploy/mosquitto/device-auth" OUT="$STATE" >&2
 }
 
 render() {
@@ -31,6 +43,7 @@ render() {
   # Running as root, Mosquitto would switch to the `mosquitto` user, who cannot write .stack/.
   { echo "user $(id -un)"; echo "pid_file $PIDFILE"
     sed -e "s|^plugin /usr/lib/mosquitto_dynamic_security.so|plugin $PLUGIN|" \
+        -e "s|^plugin /usr/lib/fleetline_device_auth.so|plugin $DEVICE_AUTH\nplugin_opt_conninfo $CONNINFO|" \
         -e "s|/mosquitto/data/|$STATE/data/|" \
         -e "s|^log_dest stdout|log_dest file $STATE/mosquitto.log|" \
         -e "s|^listener 1883\$|listener $PORT 127.0.0.1|" \
@@ -58,8 +71,7 @@ ensure_secrets() {
     (umask 077; printf 'FLEETLINE_MQTT_HOST=127.0.0.1\nFLEETLINE_MQTT_PORT=%s\nFLEETLINE_MQTT_USERNAME=%s\nFLEETLINE_MQTT_PASSWORD=%s\n' \
       "$PORT" "$user" "$password" > "$STATE/env/$module.env")
   done
-  # The registry provisions devices with its own account, which holds the dynsec `admin` role;
-  # nothing else needs the admin password.
+  # Only provision.sh uses the admin password: device accounts are rows in PostgreSQL.
   if [[ ! -f "$STATE/data/dynamic-security.json" ]]; then
     mosquitto_ctrl dynsec init "$STATE/data/dynamic-security.json" "$MQTT_ADMIN_USERNAME" "$MQTT_ADMIN_PASSWORD" >/dev/null
   fi
@@ -75,9 +87,10 @@ case "${1:-}" in
     ensure_mosquitto
     mkdir -p "$STATE"
     ensure_secrets
+    build_device_auth
     if ! running; then
       render
-      mosquitto -d -c "$CONF"
+      env ${FLEETLINE_DB_PASSWORD:+PGPASSWORD="$FLEETLINE_DB_PASSWORD"} mosquitto -d -c "$CONF"
       for _ in $(seq 1 50); do listening && break; sleep 0.1; done
       listening || { echo "mosquitto: did not listen on :$PORT; see $STATE/mosquitto.log" >&2; exit 1; }
     fi

@@ -14,8 +14,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,11 +24,11 @@ import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.outbox.Outbox;
 import io.fleetline.registry.config.RegistryConfig;
-import io.fleetline.registry.domain.Device;
 import io.fleetline.registry.domain.DeviceRules;
-import io.fleetline.registry.messaging.DeviceCredentials;
 import io.fleetline.registry.messaging.DeviceMessageRelay;
+import io.fleetline.registry.store.DeviceCredentials;
 import io.fleetline.registry.store.DeviceStore;
+import io.fleetline.registry.store.DeviceStore.Registered;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /api/v1/devices}: register, list, show, edit and delete devices, and their shadow. */
@@ -39,7 +37,6 @@ import io.smallrye.mutiny.Uni;
 public class DeviceResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
-    private static final Logger LOG = Logger.getLogger(DeviceResource.class);
 
     private final DeviceStore devices;
     private final CommandResource commands;
@@ -69,9 +66,8 @@ public class DeviceResource {
         var request = DeviceRules.registration(bodies.parse(body));
         return devices.register(request)
                 .invoke(this::relayAfterCommit)
-                .chain(this::withCredentials)
                 .map(registered -> Response.created(URI.create("/api/v1/devices/" + request.deviceId()))
-                        .entity(registered).build());
+                        .entity(answer(registered)).build());
     }
 
     /**
@@ -85,8 +81,8 @@ public class DeviceResource {
         if (!credentials.enabled()) {
             throw ApiException.conflict("The MQTT broker accepts devices without credentials; there is nothing to rotate.");
         }
-        return devices.get(id)
-                .chain(device -> credentials.issue(id))
+        return devices.rotateCredentials(id)
+                .invoke(this::relayAfterCommit)
                 .map(issued -> Envelope.ok(issued).with("message", "MQTT password rotated; it is shown only once."));
     }
 
@@ -125,7 +121,6 @@ public class DeviceResource {
     public Uni<Response> delete(@PathParam("id") String id) {
         return devices.delete(id)
                 .invoke(this::relayAfterCommit)
-                .call(() -> credentials.enabled() ? removeCredentials(id) : Uni.createFrom().voidItem())
                 .map(done -> Response.noContent().build());
     }
 
@@ -145,39 +140,14 @@ public class DeviceResource {
         return commands.create(id, body);
     }
 
-    /**
-     * The registered device with its broker account ({@code mqtt}) when the broker authenticates
-     * devices. The device is committed already: when the broker cannot be reached the answer says
-     * so, and rotating the credentials later issues them.
-     */
-    private Uni<Envelope> withCredentials(Device device) {
-        if (!credentials.enabled()) {
-            return Uni.createFrom().item(Envelope.ok(device).with("message", "Device registered."));
+    /** The registered device, with its broker account ({@code mqtt}) when the broker authenticates devices. */
+    private Envelope answer(Registered registered) {
+        if (registered.mqtt() == null) {
+            return Envelope.ok(registered.device()).with("message", "Device registered.");
         }
-        return credentials.issue(device.deviceId())
-                .map(issued -> {
-                    ObjectNode data = json.valueToTree(device);
-                    data.set("mqtt", json.valueToTree(issued));
-                    return Envelope.ok(data)
-                            .with("message", "Device registered. Its MQTT password is shown only once.");
-                })
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Device %s registered without MQTT credentials: %s", device.deviceId(), failure.getMessage());
-                    ObjectNode data = json.valueToTree(device);
-                    data.putNull("mqtt");
-                    return Envelope.ok(data).with("message", "Device registered, but the MQTT broker could not issue"
-                            + " its credentials; POST /api/v1/devices/" + device.deviceId()
-                            + "/credentials/rotate to issue them.");
-                });
-    }
-
-    // The device is gone already; an account the broker failed to delete keeps no data flowing
-    // (readings of unknown devices are dropped) and is replaced when the id is registered again.
-    private Uni<Void> removeCredentials(String id) {
-        return credentials.remove(id).onFailure().recoverWithItem(failure -> {
-            LOG.warnf("Device %s deleted, but its MQTT account could not be removed: %s", id, failure.getMessage());
-            return null;
-        });
+        ObjectNode data = json.valueToTree(registered.device());
+        data.set("mqtt", json.valueToTree(registered.mqtt()));
+        return Envelope.ok(data).with("message", "Device registered. Its MQTT password is shown only once.");
     }
 
     private void relayAfterCommit() {

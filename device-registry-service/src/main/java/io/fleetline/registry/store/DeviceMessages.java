@@ -51,6 +51,17 @@ public class DeviceMessages {
     }
 
     /**
+     * Queues the closing of the device's broker sessions, through the device-account plugin's
+     * control topic (deploy/mosquitto/device-auth), after its credentials were replaced or deleted.
+     */
+    public Uni<Void> disconnect(SqlConnection tx, String deviceId) {
+        return tx.preparedQuery("INSERT INTO registry.device_messages (device_id, topic, payload, retain)"
+                + " VALUES ($1, '$CONTROL/fleetline-devices/v1', $1, false)")
+                .execute(Tuple.of(deviceId))
+                .replaceWithVoid();
+    }
+
+    /**
      * Drops what is still queued for a deleted device and queues empty retained payloads that clear
      * its {@code status} and {@code config} topics.
      */

@@ -22,6 +22,7 @@ import io.fleetline.registry.domain.Device;
 import io.fleetline.registry.domain.DeviceFields;
 import io.fleetline.registry.domain.NewDevice;
 import io.fleetline.registry.domain.Shadow;
+import io.fleetline.registry.store.DeviceCredentials.MqttCredentials;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,13 +41,19 @@ public class DeviceStore {
     private final Pool pool;
     private final Outbox outbox;
     private final DeviceMessages messages;
+    private final DeviceCredentials credentials;
     private final JsonColumns json;
 
-    DeviceStore(Pool pool, Outbox outbox, DeviceMessages messages, JsonColumns json) {
+    DeviceStore(Pool pool, Outbox outbox, DeviceMessages messages, DeviceCredentials credentials, JsonColumns json) {
         this.pool = pool;
         this.outbox = outbox;
         this.messages = messages;
+        this.credentials = credentials;
         this.json = json;
+    }
+
+    /** A registered device and its broker account, null when the broker takes devices without one. */
+    public record Registered(Device device, MqttCredentials mqtt) {
     }
 
     /** The 404 of every device route. */
@@ -54,8 +61,11 @@ public class DeviceStore {
         return ApiException.notFound("Device '" + deviceId + "' not found.");
     }
 
-    /** Stores {@code device} and its {@code device_registered} event; 409 when the id exists. */
-    public Uni<Device> register(NewDevice device) {
+    /**
+     * Stores {@code device}, its broker account (when the broker authenticates devices) and its
+     * {@code device_registered} event in one transaction; 409 when the id exists.
+     */
+    public Uni<Registered> register(NewDevice device) {
         return pool.withTransaction(tx -> tx
                 .preparedQuery("INSERT INTO registry.devices (device_id, name, type, location, metadata, config)"
                         + " VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb) RETURNING " + COLUMNS)
@@ -68,7 +78,10 @@ public class DeviceStore {
                         .withMetadata(Map.of("type", stored.type()))))
                 .call(stored -> device.config().isEmpty()
                         ? Uni.createFrom().voidItem()
-                        : messages.config(tx, stored.deviceId(), 1, stored.config())))
+                        : messages.config(tx, stored.deviceId(), 1, stored.config()))
+                .chain(stored -> credentials.enabled()
+                        ? credentials.issue(tx, stored.deviceId()).map(mqtt -> new Registered(stored, mqtt))
+                        : Uni.createFrom().item(new Registered(stored, null))))
                 .onFailure(Sql::isUniqueViolation)
                 .transform(e -> ApiException.conflict("Device '" + device.deviceId() + "' already exists."));
     }
@@ -115,8 +128,8 @@ public class DeviceStore {
     }
 
     /**
-     * Deletes the device and its commands, queues the clearing of its retained topics and emits
-     * {@code device_deleted}; 404 when absent.
+     * Deletes the device with its commands and broker account, queues the clearing of its retained
+     * topics and the closing of its broker sessions, and emits {@code device_deleted}; 404 when absent.
      */
     public Uni<Void> delete(String deviceId) {
         return pool.withTransaction(tx -> tx
@@ -125,9 +138,20 @@ public class DeviceStore {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("name"))
                 .onItem().ifNull().failWith(() -> notFound(deviceId))
                 .call(name -> messages.clearRetained(tx, deviceId))
+                .call(name -> credentials.enabled() ? messages.disconnect(tx, deviceId) : Uni.createFrom().voidItem())
                 .call(name -> outbox.append(tx, PlatformEvent.of(EventType.DEVICE_DELETED, deviceId, Severity.INFO,
                         "Device '" + deviceId + "' deleted.").withDeviceName(name)))
                 .replaceWithVoid());
+    }
+
+    /** Replaces the device's broker password (see {@link DeviceCredentials#rotate}); 404 when absent. */
+    public Uni<MqttCredentials> rotateCredentials(String deviceId) {
+        return pool.withTransaction(tx -> tx
+                .preparedQuery("SELECT 1 FROM registry.devices WHERE device_id = $1 FOR KEY SHARE")
+                .execute(Tuple.of(deviceId))
+                .onItem().transformToUni(rows -> rows.size() == 0
+                        ? Uni.createFrom().failure(notFound(deviceId))
+                        : credentials.rotate(tx, deviceId)));
     }
 
     /** The desired configuration and its version, or a 404. */

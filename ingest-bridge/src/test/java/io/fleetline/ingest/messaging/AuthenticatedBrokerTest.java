@@ -19,7 +19,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 
 import io.fleetline.commons.mqtt.MqttLink;
-import io.fleetline.commons.testing.DynsecBroker;
+import io.fleetline.commons.testing.PlatformBroker;
 import io.fleetline.commons.testing.TestDevices;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -27,12 +27,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
- * The bridge on the platform's authenticated broker (deploy/mosquitto, dynamic security): it
+ * The bridge on the platform's authenticated broker (deploy/mosquitto: device accounts in PostgreSQL, dynamic security for services): it
  * connects with its service account, a registered device's readings are stored, and the broker
  * refuses a device's publish into another device's topic and a client it does not know.
  */
 @QuarkusTest
-@QuarkusTestResource(value = DynsecBroker.class, restrictToAnnotatedClass = true,
+@QuarkusTestResource(value = PlatformBroker.class, restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "account", value = "ingest-bridge"))
 class AuthenticatedBrokerTest {
 
@@ -49,7 +49,7 @@ class AuthenticatedBrokerTest {
         await().atMost(WAIT).until(link::isConnected);
         String device = TestDevices.register(pool, "auth");
         String victim = TestDevices.register(pool, "auth-victim");
-        Mqtt5BlockingClient client = connect(device, device, DynsecBroker.provisionDevice(device));
+        Mqtt5BlockingClient client = connect(device, device, TestDevices.mqttPassword(pool, device));
         try {
             publish(client, "devices/" + device + "/telemetry", "{\"temperature\":21.5}");
             assertThrows(Mqtt5PubAckException.class,
@@ -78,7 +78,7 @@ class AuthenticatedBrokerTest {
 
     private static Mqtt5BlockingClient connect(String clientId, String username, String password) {
         Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(DynsecBroker.port())
+                .serverHost("127.0.0.1").serverPort(PlatformBroker.port())
                 .simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .buildBlocking();
         client.connectWith().cleanStart(true).send();

@@ -35,7 +35,7 @@ public final class ApiKeys {
         return candidate != null && FORMAT.matcher(candidate).matches();
     }
 
-    /** The stored form of {@code key}: lowercase hex of its SHA-256. */
+    /** The stored form of {@code key}, and of any random secret (device MQTT passwords): lowercase hex of its SHA-256. */
     public static String hash(String key) {
         try {
             return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));

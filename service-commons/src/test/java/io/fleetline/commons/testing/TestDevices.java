@@ -3,6 +3,7 @@ package io.fleetline.commons.testing;
 import java.time.Duration;
 import java.util.UUID;
 
+import io.fleetline.commons.auth.ApiKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -36,6 +37,17 @@ public final class TestDevices {
     /** Registers a new unique device with an empty config and returns its id. */
     public static String register(Pool pool, String prefix) {
         return register(pool, uniqueId(prefix), new JsonObject());
+    }
+
+    /**
+     * Gives a registered device the broker account the registry would ({@code registry.device_credentials},
+     * read by the broker's device-account plugin) and returns its password.
+     */
+    public static String mqttPassword(Pool pool, String deviceId) {
+        String password = UUID.randomUUID().toString();
+        query(pool, "INSERT INTO registry.device_credentials (device_id, password_sha256) VALUES ($1, $2)",
+                deviceId, ApiKeys.hash(password));
+        return password;
     }
 
     /** Runs {@code sql} with {@code args} and waits for its rows (for assertions on stored state). */

@@ -5,26 +5,25 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * The platform's authenticated Mosquitto (deploy/mosquitto, dynamic security on) started for one
- * test class on a free port with fresh state, through {@code deploy/mosquitto/run-local.sh}. The
- * service under test connects with its own service account: name it with the init arg
- * {@code account} (the module name, as in {@code .stack/mosquitto/env/<module>.env}).
+ * The platform's authenticated Mosquitto (deploy/mosquitto: the device-account plugin, dynamic
+ * security for services) started for one test class on a free port with fresh state, through
+ * {@code deploy/mosquitto/run-local.sh}. Its device accounts are read from the tests' database
+ * ({@code fleetline_test}, as the test profile names it); {@link TestDevices#mqttPassword} gives a
+ * device one. The service under test connects with its own service account: name it with the init
+ * arg {@code account} (the module name, as in {@code .stack/mosquitto/env/<module>.env}).
  */
-public class DynsecBroker implements QuarkusTestResourceLifecycleManager {
+public class PlatformBroker implements QuarkusTestResourceLifecycleManager {
 
-    private static final Path STATE = Path.of("target/dynsec-broker").toAbsolutePath();
+    private static final Path STATE = Path.of("target/platform-broker").toAbsolutePath();
     private static final Path SCRIPT = Path.of("../deploy/mosquitto/run-local.sh").toAbsolutePath().normalize();
 
     private static int port;
@@ -76,42 +75,11 @@ public class DynsecBroker implements QuarkusTestResourceLifecycleManager {
         return properties;
     }
 
-    /**
-     * Gives {@code deviceId} the account the registry would (role {@code device:<id>}, own topics
-     * only) through the admin account, and returns its password.
-     */
-    public static String provisionDevice(String deviceId) {
-        String password = UUID.randomUUID().toString();
-        String role = "device:" + deviceId;
-        List<List<String>> commands = new ArrayList<>();
-        commands.add(List.of("createRole", role));
-        for (String topic : List.of("telemetry", "status", "commands/ack", "config/reported")) {
-            commands.add(List.of("addRoleACL", role, "publishClientSend", "devices/" + deviceId + "/" + topic, "allow"));
-        }
-        for (String topic : List.of("commands", "config")) {
-            commands.add(List.of("addRoleACL", role, "subscribeLiteral", "devices/" + deviceId + "/" + topic, "allow"));
-        }
-        commands.add(List.of("createClient", deviceId, "-c", deviceId, "-p", password));
-        commands.add(List.of("addClientRole", deviceId, role));
-        Properties secrets = new Properties();
-        try (var in = Files.newBufferedReader(STATE.resolve("mosquitto/secrets.env"))) {
-            secrets.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (List<String> command : commands) {
-            List<String> line = new ArrayList<>(List.of("mosquitto_ctrl", "-h", "127.0.0.1", "-p", String.valueOf(port),
-                    "-u", secrets.getProperty("MQTT_ADMIN_USERNAME"), "-P", secrets.getProperty("MQTT_ADMIN_PASSWORD"), "dynsec"));
-            line.addAll(command);
-            run(line.toArray(String[]::new));
-        }
-        return password;
-    }
-
     private static void run(String... command) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("FLEETLINE_STACK_DIR", STATE.toString());
         builder.environment().put("FLEETLINE_MQTT_LOCAL_PORT", String.valueOf(port));
+        builder.environment().put("FLEETLINE_DB_NAME", "fleetline_test");
         try {
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes());
