@@ -88,9 +88,11 @@ if need mosquitto mosquitto && need mosquitto_ctrl mosquitto-clients && need ope
   m="$WORK/mosquitto"; mkdir -p "$m/data"
   plain="$(free_port)"; tls="$(free_port)"
   plugin="$(dpkg -L mosquitto 2>/dev/null | grep -m1 'mosquitto_dynamic_security.so$')"
+  make -s -C "$DEPLOY/mosquitto/device-auth" OUT="$m"
   "$DEPLOY/mosquitto/make-cert.sh" localhost "$m/certs" >/dev/null
   { echo "user $(id -un)"
     sed -e "s|^plugin /usr/lib/mosquitto_dynamic_security.so|plugin $plugin|" \
+        -e "s|^plugin /usr/lib/fleetline_device_auth.so|plugin $m/fleetline_device_auth.so|" \
         -e "s|/mosquitto/data/|$m/data/|" -e "s|/mosquitto/certs/|$m/certs/|" \
         -e "s|^log_dest stdout|log_dest file $m/mosquitto.log|" \
         -e "s|^listener 1883\$|listener $plain 127.0.0.1|" -e "s|^listener 8883\$|listener $tls 127.0.0.1|" \
@@ -106,7 +108,7 @@ if need mosquitto mosquitto && need mosquitto_ctrl mosquitto-clients && need ope
     sleep 0.1
   done
   if [[ $up == 1 ]]; then
-    ok "deploy/mosquitto/mosquitto.conf: broker $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') started with the dynsec plugin, listeners 1883 and 8883 (TLS)"
+    ok "deploy/mosquitto/mosquitto.conf: broker $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') started with the device-account and dynsec plugins, listeners 1883 and 8883 (TLS)"
     pw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
     export MQTT_HOST=127.0.0.1 MQTT_PORT="$plain" MQTT_ADMIN_PASSWORD="$admin_pw" MQTT_REGISTRY_PASSWORD="$(pw)" \
            MQTT_TELEMETRY_PASSWORD="$(pw)" MQTT_WEBHOOKS_PASSWORD="$(pw)" MQTT_INGEST_PASSWORD="$(pw)"

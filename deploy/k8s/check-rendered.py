@@ -100,8 +100,9 @@ svc_policy = policies.get("services-from-gateway")
 if not svc_policy or svc_policy["spec"]["ingress"][0]["from"][0].get("podSelector", {}).get("matchLabels") != {"app.kubernetes.io/name": "gateway"}:
     problems.append("the services must accept HTTP from the gateway only")
 pg_policy = policies.get("postgres-from-services")
-if not pg_policy or pg_policy["spec"]["ingress"][0]["from"][0].get("podSelector", {}).get("matchLabels") != {"app.kubernetes.io/component": "service"}:
-    problems.append("PostgreSQL must accept connections from the services only")
+if not pg_policy or [peer.get("podSelector", {}).get("matchLabels") for peer in pg_policy["spec"]["ingress"][0]["from"]] \
+        != [{"app.kubernetes.io/component": "service"}, {"app.kubernetes.io/component": "broker"}]:
+    problems.append("PostgreSQL must accept connections from the services and the broker only")
 redis_policy = policies.get("redis-from-services")
 if not redis_policy or redis_policy["spec"]["ingress"][0]["from"][0].get("podSelector", {}).get("matchLabels") != {"app.kubernetes.io/component": "service"}:
     problems.append("Redis must accept connections from the services only")

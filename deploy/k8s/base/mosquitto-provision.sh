@@ -1,6 +1,6 @@
 #!/bin/sh
 # Creates the platform's roles and service accounts in a running Mosquitto with the dynamic
-# security plugin. Idempotent: run it after every broker start (local stack, compose's
+# security plugin (devices are not here: their accounts live in PostgreSQL, see mosquitto.conf). Idempotent: run it after every broker start (local stack, compose's
 # mosquitto-provision service, the Kubernetes provisioning Job); an existing role, ACL or client is
 # kept and a service account's password is reset to the configured one.
 #
@@ -44,6 +44,11 @@ for topic in 'devices/#' 'platform/#'; do
   ctrl addRoleACL platform-service subscribePattern "\$share/+/$topic" allow
 done
 
+# The registry disconnects a device after rotating or deleting its credentials, through the
+# device-account plugin's control topic (device-auth/fleetline_device_auth.c).
+ctrl createRole device-accounts
+ctrl addRoleACL device-accounts publishClientSend '$CONTROL/fleetline-devices/#' allow
+
 account() { # user password role...
   user=$1; password=$2; shift 2
   ctrl createClient "$user" -p "$password"
@@ -55,11 +60,11 @@ account() { # user password role...
   done
 }
 
-account _registry "${MQTT_REGISTRY_PASSWORD:?MQTT_REGISTRY_PASSWORD is required}" platform-service admin
+account _registry "${MQTT_REGISTRY_PASSWORD:?MQTT_REGISTRY_PASSWORD is required}" platform-service device-accounts
 account _telemetry "${MQTT_TELEMETRY_PASSWORD:?MQTT_TELEMETRY_PASSWORD is required}" platform-service
 account _webhooks "${MQTT_WEBHOOKS_PASSWORD:?MQTT_WEBHOOKS_PASSWORD is required}" platform-service
 account _ingest "${MQTT_INGEST_PASSWORD:?MQTT_INGEST_PASSWORD is required}" platform-service
 if [ -n "${MQTT_SYSTEM_TESTS_PASSWORD:-}" ]; then
   account _system-tests "$MQTT_SYSTEM_TESTS_PASSWORD" platform-service
 fi
-echo "provision: roles platform-service, admin; accounts _registry _telemetry _webhooks _ingest${MQTT_SYSTEM_TESTS_PASSWORD:+ _system-tests}"
+echo "provision: roles platform-service, device-accounts; accounts _registry _telemetry _webhooks _ingest${MQTT_SYSTEM_TESTS_PASSWORD:+ _system-tests}"
