@@ -2,6 +2,7 @@ package io.fleetline.registry.store;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,13 +41,18 @@ public class DeviceCredentials {
         return mqttConfig.username().isPresent();
     }
 
-    /** Gives a newly registered device its account, in {@code tx}. */
-    public Uni<MqttCredentials> issue(SqlConnection tx, String deviceId) {
-        String password = newPassword();
-        return tx.preparedQuery("INSERT INTO registry.device_credentials (device_id, password_sha256) VALUES ($1, $2)"
+    /** Gives newly registered devices their accounts, in {@code tx}; the credentials come in the same order. */
+    public Uni<List<MqttCredentials>> issueAll(SqlConnection tx, List<String> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<MqttCredentials> issued = deviceIds.stream().map(id -> new MqttCredentials(id, newPassword(), id)).toList();
+        return tx.preparedQuery("INSERT INTO registry.device_credentials (device_id, password_sha256)"
+                + " SELECT * FROM unnest($1::text[], $2::text[])"
                 + " ON CONFLICT (device_id) DO UPDATE SET password_sha256 = excluded.password_sha256, issued_at = now()")
-                .execute(Tuple.of(deviceId, ApiKeys.hash(password)))
-                .replaceWith(new MqttCredentials(deviceId, password, deviceId));
+                .execute(Tuple.of(deviceIds.toArray(String[]::new),
+                        issued.stream().map(c -> ApiKeys.hash(c.password())).toArray(String[]::new)))
+                .replaceWith(issued);
     }
 
     /**
@@ -54,7 +60,7 @@ public class DeviceCredentials {
      * broker then disconnects sessions opened with it, to come back with the new one.
      */
     public Uni<MqttCredentials> rotate(SqlConnection tx, String deviceId) {
-        return issue(tx, deviceId).call(() -> messages.disconnect(tx, deviceId));
+        return issueAll(tx, List.of(deviceId)).map(issued -> issued.get(0)).call(() -> messages.disconnect(tx, deviceId));
     }
 
     private String newPassword() {

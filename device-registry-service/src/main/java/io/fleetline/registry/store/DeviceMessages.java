@@ -1,12 +1,15 @@
 package io.fleetline.registry.store;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.fleetline.registry.domain.Device;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -41,13 +44,36 @@ public class DeviceMessages {
 
     /** Queues {@code {"version","config"}} retained on {@code devices/{id}/config}. */
     public Uni<Void> config(SqlConnection tx, String deviceId, int version, JsonNode config) {
+        return configs(tx, new String[] { deviceId }, new Integer[] { version }, new String[] { payload(version, config) });
+    }
+
+    /** Queues the first config (version 1) of each newly registered device that has one. */
+    public Uni<Void> initialConfigs(SqlConnection tx, List<Device> devices) {
+        List<Device> configured = devices.stream().filter(d -> !d.config().isEmpty()).toList();
+        if (configured.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] ids = configured.stream().map(Device::deviceId).toArray(String[]::new);
+        Integer[] versions = new Integer[ids.length];
+        Arrays.fill(versions, 1);
+        String[] payloads = configured.stream().map(d -> payload(1, d.config())).toArray(String[]::new);
+        return configs(tx, ids, versions, payloads);
+    }
+
+    private Uni<Void> configs(SqlConnection tx, String[] deviceIds, Integer[] versions, String[] payloads) {
+        return tx.preparedQuery("INSERT INTO registry.device_messages (device_id, topic, payload, retain, config_version)"
+                + " SELECT m.device_id, 'devices/' || m.device_id || '/config', m.payload, true, m.version"
+                + " FROM unnest($1::text[], $2::int[], $3::text[]) WITH ORDINALITY AS m(device_id, version, payload, ord)"
+                + " ORDER BY m.ord")
+                .execute(Tuple.of(deviceIds, versions, payloads))
+                .replaceWithVoid();
+    }
+
+    private String payload(int version, JsonNode config) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("version", version);
         payload.put("config", config);
-        return tx.preparedQuery("INSERT INTO registry.device_messages (device_id, topic, payload, retain, config_version)"
-                + " VALUES ($1, $2, $3, true, $4)")
-                .execute(Tuple.of(deviceId, configTopic(deviceId), json.write(payload), version))
-                .replaceWithVoid();
+        return json.write(payload);
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.fleetline.registry.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,14 +19,17 @@ import io.fleetline.commons.events.EventType;
 import io.fleetline.commons.events.PlatformEvent;
 import io.fleetline.commons.events.Severity;
 import io.fleetline.commons.outbox.Outbox;
-import io.fleetline.commons.store.Sql;
+import io.fleetline.commons.store.GroupCommit;
 import io.fleetline.registry.domain.DesiredConfig;
 import io.fleetline.registry.domain.Device;
 import io.fleetline.registry.domain.DeviceFields;
 import io.fleetline.registry.domain.NewDevice;
 import io.fleetline.registry.domain.Shadow;
 import io.fleetline.registry.store.DeviceCredentials.MqttCredentials;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -43,13 +49,18 @@ public class DeviceStore {
     private final DeviceMessages messages;
     private final DeviceCredentials credentials;
     private final JsonColumns json;
+    private final GroupCommit<NewDevice, Registered> registrations;
 
-    DeviceStore(Pool pool, Outbox outbox, DeviceMessages messages, DeviceCredentials credentials, JsonColumns json) {
+    DeviceStore(Pool pool, Outbox outbox, DeviceMessages messages, DeviceCredentials credentials, JsonColumns json,
+            Vertx vertx, MeterRegistry meters) {
         this.pool = pool;
         this.outbox = outbox;
         this.messages = messages;
         this.credentials = credentials;
         this.json = json;
+        this.registrations = new GroupCommit<>(vertx, "device registrations", 500, Duration.ZERO, 2, this::registerAll,
+                DistributionSummary.builder("fleetline_registry_registration_batch_size")
+                        .description("Devices registered per commit").register(meters));
     }
 
     /** A registered device and its broker account, null when the broker takes devices without one. */
@@ -63,27 +74,70 @@ public class DeviceStore {
 
     /**
      * Stores {@code device}, its broker account (when the broker authenticates devices) and its
-     * {@code device_registered} event in one transaction; 409 when the id exists.
+     * {@code device_registered} event; 409 when the id exists. Registrations arriving together are
+     * committed together, each answered only after that commit.
      */
     public Uni<Registered> register(NewDevice device) {
+        return registrations.submit(device).onItem().ifNull()
+                .failWith(() -> ApiException.conflict("Device '" + device.deviceId() + "' already exists."));
+    }
+
+    /** One transaction of a few statements for the whole batch; null for each id that exists (or came twice). */
+    private Uni<List<Registered>> registerAll(List<NewDevice> batch) {
+        int n = batch.size();
+        String[] ids = new String[n];
+        String[] names = new String[n];
+        String[] types = new String[n];
+        String[] locations = new String[n];
+        String[] metadata = new String[n];
+        String[] configs = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewDevice device = batch.get(i);
+            ids[i] = device.deviceId();
+            names[i] = device.name();
+            types[i] = device.type();
+            locations[i] = device.location();
+            metadata[i] = json.write(device.metadata());
+            configs[i] = json.write(device.config());
+        }
         return pool.withTransaction(tx -> tx
                 .preparedQuery("INSERT INTO registry.devices (device_id, name, type, location, metadata, config)"
-                        + " VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb) RETURNING " + COLUMNS)
-                .execute(Tuple.of(device.deviceId(), device.name(), device.type(), device.location(),
-                        json.write(device.metadata()), json.write(device.config())))
-                .map(rows -> from(rows.iterator().next()))
-                .call(stored -> outbox.append(tx, PlatformEvent.of(EventType.DEVICE_REGISTERED, stored.deviceId(),
-                        Severity.INFO, "Device '" + stored.deviceId() + "' registered.")
-                        .withDeviceName(stored.name())
-                        .withMetadata(Map.of("type", stored.type()))))
-                .call(stored -> device.config().isEmpty()
-                        ? Uni.createFrom().voidItem()
-                        : messages.config(tx, stored.deviceId(), 1, stored.config()))
-                .chain(stored -> credentials.enabled()
-                        ? credentials.issue(tx, stored.deviceId()).map(mqtt -> new Registered(stored, mqtt))
-                        : Uni.createFrom().item(new Registered(stored, null))))
-                .onFailure(Sql::isUniqueViolation)
-                .transform(e -> ApiException.conflict("Device '" + device.deviceId() + "' already exists."));
+                        + " SELECT d.device_id, d.name, d.type, d.location, d.metadata::jsonb, d.config::jsonb"
+                        + " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])"
+                        + "  WITH ORDINALITY AS d(device_id, name, type, location, metadata, config, ord)"
+                        + " ORDER BY d.ord ON CONFLICT (device_id) DO NOTHING RETURNING " + COLUMNS)
+                .execute(Tuple.of(ids, names, types, locations, metadata, configs))
+                .chain(rows -> {
+                    Map<String, Device> stored = new HashMap<>();
+                    rows.forEach(row -> stored.put(row.getString("device_id"), from(row)));
+                    // The first request for an id got the row; a second one in the batch is a conflict.
+                    List<Device> answered = new ArrayList<>(n);
+                    for (String id : ids) {
+                        answered.add(stored.remove(id));
+                    }
+                    List<Device> created = answered.stream().filter(Objects::nonNull).toList();
+                    return outbox.appendAll(tx, created.stream().map(DeviceStore::registeredEvent).toList())
+                            .chain(() -> messages.initialConfigs(tx, created))
+                            .chain(() -> credentials.enabled()
+                                    ? credentials.issueAll(tx, created.stream().map(Device::deviceId).toList())
+                                    : Uni.createFrom().item(List.<MqttCredentials> of()))
+                            .map(issued -> {
+                                Map<String, MqttCredentials> byDevice = new HashMap<>();
+                                issued.forEach(c -> byDevice.put(c.username(), c));
+                                List<Registered> results = new ArrayList<>(n);
+                                for (Device device : answered) {
+                                    results.add(device == null ? null : new Registered(device, byDevice.get(device.deviceId())));
+                                }
+                                return results;
+                            });
+                }));
+    }
+
+    private static PlatformEvent registeredEvent(Device device) {
+        return PlatformEvent.of(EventType.DEVICE_REGISTERED, device.deviceId(), Severity.INFO,
+                "Device '" + device.deviceId() + "' registered.")
+                .withDeviceName(device.name())
+                .withMetadata(Map.of("type", device.type()));
     }
 
     /** One page of devices, newest registration first ({@code seq} breaks ties), and the total. */

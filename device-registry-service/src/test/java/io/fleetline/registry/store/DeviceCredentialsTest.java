@@ -7,10 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -31,6 +39,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 
 import static io.restassured.RestAssured.given;
@@ -72,6 +82,60 @@ class DeviceCredentialsTest {
         assertEquals(ApiKeys.hash(password), stored);
         given().when().get("/api/v1/devices/" + device).then().statusCode(200).body("data.mqtt", nullValue());
         connect(device, device, password).disconnect();
+    }
+
+    @Test
+    void registrationsArrivingTogetherEachGetTheirOwnAccountAndARepeatedIdOneConflictPerRepeat() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ids.add("cred-" + run + "-" + i);
+        }
+        String repeated = "cred-" + run + "-repeated";
+        for (int i = 0; i < 6; i++) {
+            ids.add(repeated);
+        }
+        Collections.shuffle(ids);
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<ExtractableResponse<Response>>> answers = new ArrayList<>();
+            for (String id : ids) {
+                answers.add(clients.submit(() -> given().contentType(ContentType.JSON)
+                        .body("{\"device_id\":\"" + id + "\",\"name\":\"c\",\"config\":{\"sample_interval_s\":60}}")
+                        .when().post("/api/v1/devices").then().extract()));
+            }
+            Map<String, String> passwords = new HashMap<>();
+            int conflicts = 0;
+            for (int i = 0; i < ids.size(); i++) {
+                ExtractableResponse<Response> answer = answers.get(i).get(30, TimeUnit.SECONDS);
+                if (answer.statusCode() == 409) {
+                    assertEquals(repeated, ids.get(i));
+                    assertEquals("Device '" + repeated + "' already exists.", answer.path("error.message"));
+                    conflicts++;
+                } else {
+                    assertEquals(201, answer.statusCode(), answer.asString());
+                    assertEquals(ids.get(i), answer.path("data.device_id"));
+                    assertEquals(ids.get(i), answer.path("data.mqtt.username"));
+                    assertEquals(null, passwords.put(ids.get(i), answer.path("data.mqtt.password")));
+                }
+            }
+            assertEquals(5, conflicts);
+            assertEquals(31, passwords.size());
+            String repeatedPassword = passwords.get(repeated);
+            for (var row : TestDevices.query(pool, "SELECT c.device_id, c.password_sha256, d.config->>'sample_interval_s'"
+                    + " FROM registry.device_credentials c JOIN registry.devices d USING (device_id)"
+                    + " WHERE c.device_id LIKE $1", "cred-" + run + "-%")) {
+                assertEquals(ApiKeys.hash(passwords.remove(row.getString(0))), row.getString(1), row.getString(0));
+                assertEquals("60", row.getString(2));
+            }
+            assertTrue(passwords.isEmpty(), "every registered device has its account: " + passwords.keySet());
+            assertEquals(31, TestDevices.count(pool, "SELECT count(*) FROM registry.outbox"
+                    + " WHERE topic = 'platform/events/device_registered' AND payload::jsonb->>'device_id' LIKE $1", "cred-" + run + "-%"));
+            // The one answer that registered the repeated id carries the password the broker accepts.
+            connect(repeated, repeated, repeatedPassword).disconnect();
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test
