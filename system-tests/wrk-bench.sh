@@ -4,16 +4,18 @@
 # answers by status and checks them against the rows stored.
 #
 #   ./stack up && system-tests/wrk-bench.sh ingest [--devices 100] [--connections 64] [--duration 20s]
+#   system-tests/wrk-bench.sh register [--connections 64] [--duration 20s]
 #   system-tests/wrk-bench.sh load-10m            # 10,000,000 readings of 1,000 devices (SQL, ~minutes)
 #   system-tests/wrk-bench.sh latest [--connections 16] [--duration 20s]
 #   system-tests/wrk-bench.sh range  [--connections 8] [--duration 20s]
 #
-# ingest registers its devices through the API; load-10m writes its devices and readings with SQL
+# ingest registers its devices through the API; register measures registration itself, then checks
+# the rows and one new device's broker account; load-10m writes its devices and readings with SQL
 # (generate_series), not through the API, and says how long that took. latest and range read those
 # 1,000 devices, each request a random one.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-scenario=${1:?usage: wrk-bench.sh ingest|load-10m|latest|range [--devices N] [--connections C] [--duration D]}
+scenario=${1:?usage: wrk-bench.sh ingest|register|load-10m|latest|range [--devices N] [--connections C] [--duration D]}
 shift
 devices=100 connections="" duration=20s
 while [ $# -gt 0 ]; do
@@ -87,6 +89,39 @@ EOF
     created=$(sed -n 's/^   answered 201: //p' "$WORK/out")
     stored=$(sql -c "SELECT count(*) FROM telemetry.readings WHERE device_id LIKE 'wrk-ingest-%' AND msg_id LIKE '$run-%'")
     echo "   stored $stored rows for ${created:-0} readings answered 201: loss $(( ${created:-0} - stored > 0 ? ${created:-0} - stored : 0 ))"
+    ;;
+  register)
+    key=$(bench_key write)
+    run="reg$(date +%s)"
+    cat >"$WORK/register.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local n = 0
+answers = {}
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/v1/devices", nil,
+    '{"device_id":"$run-' .. n .. '","name":"wrk register ' .. n .. '","location":"bench","config":{"sample_interval_s":3600}}')
+end
+response = function(status) answers[status] = (answers[status] or 0) + 1 end
+EOF
+    cat "$WORK/answers.lua" >>"$WORK/register.lua"
+    header
+    echo "   registrations (POST /devices with a config; each device gets its broker account), ${connections:-64} connections, $duration"
+    wrk -t1 -c"${connections:-64}" -d"$duration" --latency -s "$WORK/register.lua" "$REGISTRY" | tee "$WORK/out"
+    created=$(sed -n 's/^   answered 201: //p' "$WORK/out")
+    echo "   stored $(sql -c "SELECT count(*) FROM registry.devices WHERE device_id LIKE '$run-%'") devices and" \
+      "$(sql -c "SELECT count(*) FROM registry.device_credentials WHERE device_id LIKE '$run-%'") broker accounts for ${created:-0} answered 201"
+    # One more, whose password is read back and used: the accounts work at the broker after the run.
+    password=$(curl -fsS -X POST "$REGISTRY/api/v1/devices" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+      -d "{\"device_id\":\"$run-check\",\"name\":\"wrk register check\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["mqtt"]["password"])')
+    if mosquitto_pub -h 127.0.0.1 -p "${FLEETLINE_MQTT_LOCAL_PORT:-1884}" -i "$run-check" -u "$run-check" -P "$password" -q 1 \
+        -t "devices/$run-check/status" -m online; then
+      echo "   $run-check connected to the broker with its new password and published"
+    else
+      echo "   $run-check could not publish with its new password" >&2; exit 1
+    fi
     ;;
   load-10m)
     header
