@@ -132,6 +132,7 @@ INSERT INTO registry.devices (device_id, name)
   ON CONFLICT DO NOTHING;
 DELETE FROM telemetry.latest WHERE device_id LIKE 'q10m-%';
 DELETE FROM telemetry.readings WHERE device_id LIKE 'q10m-%';
+DELETE FROM telemetry.metric_days WHERE device_id LIKE 'q10m-%';
 -- 10,000 readings per device, one every 30 s, ending now: 83 hours, so 2,880 in the last 24 h.
 DO $$
 DECLARE day date;
@@ -147,6 +148,12 @@ INSERT INTO telemetry.readings (device_id, ts, payload)
          jsonb_build_object('temperature', round((20 + random() * 10)::numeric, 2), 'humidity', round((30 + random() * 40)::numeric, 1),
                             'pressure', round((990 + random() * 40)::numeric, 1), 'battery', round((3.3 + random())::numeric, 2))
   FROM generate_series(0, 9999) s, generate_series(1, 1000) d;
+-- The metric catalog the readings writer keeps (the CSV export's header comes from it).
+INSERT INTO telemetry.metric_days (device_id, day, metric)
+  SELECT DISTINCT format('q10m-%s', lpad(d::text, 4, '0')), day::date, m
+  FROM generate_series(1, 1000) d, generate_series((now() - interval '84 hours')::date, now()::date, interval '1 day') day,
+       unnest(ARRAY['temperature', 'humidity', 'pressure', 'battery']) m
+  ON CONFLICT DO NOTHING;
 INSERT INTO telemetry.latest (device_id, reading_id, ts, received_at, payload)
   SELECT DISTINCT ON (device_id) device_id, id, ts, received_at, payload FROM telemetry.readings
   WHERE device_id LIKE 'q10m-%' AND ts > now() - interval '1 minute' ORDER BY device_id, ts DESC

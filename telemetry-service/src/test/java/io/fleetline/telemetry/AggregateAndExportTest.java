@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fleetline.commons.testing.TestDevices;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -124,6 +125,7 @@ class AggregateAndExportTest {
                 + " SELECT $1, timestamptz '2024-05-01T10:00:00Z' + i * interval '1 second', jsonb_build_object('n', i)"
                 + " FROM generate_series(0, 12344) AS i")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(device)).await().indefinitely();
+        Readings.catalog(pool, device);
         String csv = given().urlEncodingEnabled(false)
                 .get("/api/v1/devices/" + device + "/data/export?start=2024-05-01T10:00:00Z&end=2024-05-01T14:00:00Z")
                 .then().statusCode(200).extract().asString();
@@ -132,6 +134,35 @@ class AggregateAndExportTest {
         for (int i = 0; i < 12345; i++) {
             assertEquals(String.valueOf(i), rows.get(i + 1).get(2));
         }
+    }
+
+    @Test
+    void theCsvHeaderHasTheMetricsOfTheRangeAndNoOthers() {
+        String device = TestDevices.register(pool, "csv-header");
+        // Through the writer, which keeps the catalog the header comes from.
+        for (String reading : new String[] {
+                "{\"ts\":\"2024-05-01T09:00:00Z\",\"temperature\":20,\"early\":1}",
+                "{\"ts\":\"2024-05-01T12:00:00Z\",\"temperature\":21,\"humidity\":40}",
+                "{\"ts\":\"2024-05-02T08:00:00Z\",\"temperature\":22,\"pressure\":1013}",
+                "{\"ts\":\"2024-05-03T08:00:00Z\",\"late\":true}" }) {
+            given().contentType(ContentType.JSON).body(reading).post("/api/v1/devices/{id}/data", device)
+                    .then().statusCode(201);
+        }
+        // "early" was sent on the first day, but before the range; "late" after it.
+        List<List<String>> rows = parse(given().urlEncodingEnabled(false)
+                .get("/api/v1/devices/" + device + "/data/export?start=2024-05-01T10:00:00Z&end=2024-05-02T23:59:59Z")
+                .then().statusCode(200).extract().asString());
+        assertEquals(List.of("timestamp", "received_at", "humidity", "pressure", "temperature"), rows.get(0));
+        assertEquals(List.of("40", "", "21"), rows.get(1).subList(2, 5));
+        assertEquals(List.of("", "1013", "22"), rows.get(2).subList(2, 5));
+        assertEquals(3, rows.size());
+
+        List<List<String>> whole = parse(given().urlEncodingEnabled(false)
+                .get("/api/v1/devices/" + device + "/data/export?start=2024-04-30T00:00:00Z&end=2024-05-04T00:00:00Z")
+                .then().statusCode(200).extract().asString());
+        assertEquals(List.of("timestamp", "received_at", "early", "humidity", "late", "pressure", "temperature"),
+                whole.get(0));
+        assertEquals(5, whole.size());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,7 @@ class DeviceDeletionTest {
         }
 
         await().atMost(Duration.ofSeconds(15)).until(() -> rows(gone, "readings") == 0);
-        for (String table : new String[] { "latest", "reading_keys", "rule_state", "rules" }) {
+        for (String table : new String[] { "latest", "reading_keys", "metric_days", "rule_state", "rules" }) {
             assertEquals(0, rows(gone, table), table);
             assertEquals(1, rows(other, table), table + " of another device");
         }
@@ -86,6 +87,35 @@ class DeviceDeletionTest {
         assertFalse(link.isConnected(), "device_deleted was published while the service was disconnected");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> rows(gone, "readings") == 0 && rows(gone, "latest") == 0);
+    }
+
+    @Test
+    void aDeviceRegisteredAgainBeforeTheDeletionArrivesKeepsItsNewReadingsAndTheirColumns() {
+        String device = TestDevices.register(pool, "del-again");
+        given().contentType(ContentType.JSON).body("{\"temperature\":21}")
+                .post("/api/v1/devices/{id}/data", device).then().statusCode(201);
+        // The registry deletes and the device is registered again before this service hears of it.
+        TestDevices.query(pool, "DELETE FROM registry.devices WHERE device_id = $1", device);
+        Instant deletedAt = Instant.now();
+        TestDevices.register(pool, device, new JsonObject());
+        given().contentType(ContentType.JSON).body("{\"temperature\":22}")
+                .post("/api/v1/devices/{id}/data", device).then().statusCode(201);
+
+        try (MqttProbe probe = MqttProbe.connect()) {
+            probe.publish("platform/events/device_deleted", new JsonObject()
+                    .put("event", "device_deleted").put("event_id", "evt_" + device).put("device_id", device)
+                    .put("timestamp", deletedAt.toString()).put("severity", "info").encode(), false);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> rows(device, "readings") == 1);
+
+        // Same day, same metric as the first registration: the catalog row was written again for
+        // the new registration, so the deletion spared it and the export still has the column.
+        String csv = given().get("/api/v1/devices/{id}/data/export?start=-1d", device)
+                .then().statusCode(200).extract().asString();
+        String[] lines = csv.split("\r\n");
+        assertEquals("timestamp,received_at,temperature", lines[0]);
+        assertEquals(2, lines.length);
+        assertTrue(lines[1].endsWith(",22"), lines[1]);
     }
 
     private long rows(String device, String table) {

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * The one writer path of readings, shared by the HTTP ingest (telemetry-service) and the MQTT
  * ingest (ingest-bridge). A batch is one transaction of a fixed number of statements whatever
  * its size: presence ({@code last_seen}, {@code online} transitions), readings with their
- * idempotency keys and the latest value, rule evaluation, and the outbox events.
+ * idempotency keys and the latest value, rule evaluation, the metric catalog and the outbox events.
  */
 @ApplicationScoped
 public class ReadingWriter {
@@ -42,7 +43,7 @@ public class ReadingWriter {
      * second is written once a second, and concurrent batches do not queue on its row.
      */
     private static final String PRESENCE = "WITH known AS ("
-            + " SELECT device_id, name, connectivity, last_seen FROM registry.devices WHERE device_id = ANY($1)),"
+            + " SELECT device_id, seq, name, connectivity, last_seen FROM registry.devices WHERE device_id = ANY($1)),"
             + " arriving AS (SELECT d.device_id, d.connectivity FROM registry.devices d"
             + " WHERE d.device_id IN (SELECT device_id FROM known WHERE connectivity IS DISTINCT FROM 'online')"
             + " ORDER BY d.device_id FOR NO KEY UPDATE),"
@@ -53,7 +54,7 @@ public class ReadingWriter {
             + " locked AS (SELECT * FROM arriving UNION ALL SELECT * FROM refreshed),"
             + " touched AS (UPDATE registry.devices d SET last_seen = greatest(d.last_seen, now()), connectivity = 'online'"
             + " FROM locked WHERE d.device_id = locked.device_id)"
-            + " SELECT k.device_id, k.name, CASE WHEN l.device_id IS NULL THEN 'online' ELSE l.connectivity END AS was,"
+            + " SELECT k.device_id, k.seq, k.name, CASE WHEN l.device_id IS NULL THEN 'online' ELSE l.connectivity END AS was,"
             + " now() AS seen FROM known k LEFT JOIN locked l ON l.device_id = k.device_id";
 
     /**
@@ -97,11 +98,13 @@ public class ReadingWriter {
     private final Pool pool;
     private final Outbox outbox;
     private final RuleEvaluator rules;
+    private final MetricCatalog catalog;
 
-    ReadingWriter(Pool pool, Outbox outbox, RuleEvaluator rules) {
+    ReadingWriter(Pool pool, Outbox outbox, RuleEvaluator rules, MetricCatalog catalog) {
         this.pool = pool;
         this.outbox = outbox;
         this.rules = rules;
+        this.catalog = catalog;
     }
 
     /** What happened to one reading of a batch. */
@@ -130,14 +133,17 @@ public class ReadingWriter {
         Set<String> deviceIds = new LinkedHashSet<>();
         readings.forEach(reading -> deviceIds.add(reading.deviceId()));
         return pool.withTransaction(tx -> presence(tx, deviceIds).chain(devices -> {
-            List<IncomingReading> known = readings.stream().filter(r -> devices.known.contains(r.deviceId())).toList();
+            List<IncomingReading> known = readings.stream().filter(r -> devices.known.containsKey(r.deviceId())).toList();
             return store(tx, known).chain(stored -> rules.evaluate(tx, stored.readings()).chain(alerts -> {
                 List<PlatformEvent> events = new ArrayList<>(devices.online);
                 events.addAll(alerts);
-                return outbox.appendAll(tx, events)
-                        .replaceWith(() -> new Written(result(readings, devices.known, stored), !events.isEmpty()));
+                return catalog.record(tx, stored.readings(), devices.known)
+                        .call(() -> outbox.appendAll(tx, events))
+                        .map(cataloged -> new Written(result(readings, devices.known.keySet(), stored), !events.isEmpty(),
+                                cataloged));
             }));
         })).map(written -> {
+            catalog.remember(written.cataloged());
             // Relaying costs a transaction: only a batch that wrote events asks for one now.
             if (written.events()) {
                 outbox.relayNow();
@@ -156,14 +162,15 @@ public class ReadingWriter {
                     if (!devices.online.isEmpty()) {
                         outbox.relayNow();
                     }
-                    return devices.known;
+                    return devices.known.keySet();
                 });
     }
 
-    private record Written(Result result, boolean events) {
+    private record Written(Result result, boolean events, List<MetricCatalog.Entry> cataloged) {
     }
 
-    private record Presence(Set<String> known, List<PlatformEvent> online) {
+    /** {@code known}: each registered device of the batch and its registration ({@code seq}). */
+    private record Presence(Map<String, Long> known, List<PlatformEvent> online) {
     }
 
     private record Stored(List<Outcome> outcomes, List<StoredReading> readings) {
@@ -171,11 +178,11 @@ public class ReadingWriter {
 
     private Uni<Presence> presence(SqlConnection tx, Set<String> deviceIds) {
         return tx.preparedQuery(PRESENCE).execute(Tuple.of(deviceIds.toArray(String[]::new))).map(rows -> {
-            Set<String> known = new LinkedHashSet<>();
+            Map<String, Long> known = new LinkedHashMap<>();
             List<PlatformEvent> online = new ArrayList<>();
             for (Row row : rows) {
                 String id = row.getString("device_id");
-                known.add(id);
+                known.put(id, row.getLong("seq"));
                 String was = row.getString("was");
                 if (!"online".equals(was)) {
                     Map<String, Object> metadata = new HashMap<>();

@@ -20,7 +20,7 @@ public class DeviceDataStore {
     }
 
     /**
-     * Deletes the readings, latest value, idempotency keys, rule state and device-scoped rules of
+     * Deletes the readings, latest value, idempotency keys, metric catalog, rule state and device-scoped rules of
      * {@code deviceId} recorded at or before {@code until}, in one transaction; data of a device
      * re-registered after that instant survives. Answers the number of readings deleted.
      */
@@ -32,6 +32,8 @@ public class DeviceDataStore {
                 .call(() -> tx.preparedQuery("DELETE FROM telemetry.latest WHERE device_id = $1 AND received_at <= $2")
                         .execute(args))
                 .call(() -> tx.preparedQuery("DELETE FROM telemetry.reading_keys WHERE device_id = $1 AND created_at <= $2")
+                        .execute(args))
+                .call(() -> tx.preparedQuery("DELETE FROM telemetry.metric_days WHERE device_id = $1 AND recorded_at <= $2")
                         .execute(args))
                 .call(() -> tx.preparedQuery("DELETE FROM telemetry.rule_state WHERE device_id = $1 AND updated_at <= $2")
                         .execute(args))

@@ -105,6 +105,8 @@ public class PartitionStore {
                 return chain
                         .chain(() -> tx.preparedQuery("DELETE FROM telemetry.reading_keys WHERE ts < $1")
                                 .execute(Tuple.of(through.atStartOfDay().atOffset(ZoneOffset.UTC))))
+                        .chain(() -> tx.preparedQuery("DELETE FROM telemetry.metric_days WHERE day < $1")
+                                .execute(Tuple.of(through)))
                         .replaceWith(expired);
             });
         });
