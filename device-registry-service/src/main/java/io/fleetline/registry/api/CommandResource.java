@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
 import io.fleetline.commons.auth.Permission;
+import io.fleetline.commons.auth.RateLimited;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.outbox.Outbox;
 import io.fleetline.registry.config.RegistryConfig;
@@ -50,6 +51,7 @@ public class CommandResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Requires(Permission.WRITE)
+    @RateLimited(RateLimited.COMMANDS)
     public Uni<Response> create(@PathParam("id") String id, String body) throws JsonProcessingException {
         var request = CommandRules.request(bodies.parse(body), (int) config.defaultCommandTtl().toSeconds());
         return commands.create(id, request)

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
 import io.fleetline.commons.auth.Permission;
+import io.fleetline.commons.auth.RateLimited;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.outbox.Outbox;
 import io.fleetline.registry.config.RegistryConfig;
@@ -136,6 +137,7 @@ public class DeviceResource {
     @Path("{id}/command")
     @Consumes(MediaType.APPLICATION_JSON)
     @Requires(Permission.WRITE)
+    @RateLimited(RateLimited.COMMANDS)
     public Uni<Response> sendCommand(@PathParam("id") String id, String body) throws JsonProcessingException {
         return commands.create(id, body);
     }

@@ -186,12 +186,14 @@ public class DeviceStore {
      * topics and the closing of its broker sessions, and emits {@code device_deleted}; 404 when absent.
      */
     public Uni<Void> delete(String deviceId) {
-        return pool.withTransaction(tx -> tx
-                .preparedQuery("DELETE FROM registry.devices WHERE device_id = $1 RETURNING name")
-                .execute(Tuple.of(deviceId))
+        // The device's queued messages go first: a relay publishing them holds their rows and then
+        // updates the device's commands and config version, so taking the device's row (and, by
+        // cascade, its commands) first could deadlock with it.
+        return pool.withTransaction(tx -> messages.clearRetained(tx, deviceId)
+                .chain(() -> tx.preparedQuery("DELETE FROM registry.devices WHERE device_id = $1 RETURNING name")
+                        .execute(Tuple.of(deviceId)))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("name"))
                 .onItem().ifNull().failWith(() -> notFound(deviceId))
-                .call(name -> messages.clearRetained(tx, deviceId))
                 .call(name -> credentials.enabled() ? messages.disconnect(tx, deviceId) : Uni.createFrom().voidItem())
                 .call(name -> outbox.append(tx, PlatformEvent.of(EventType.DEVICE_DELETED, deviceId, Severity.INFO,
                         "Device '" + deviceId + "' deleted.").withDeviceName(name)))

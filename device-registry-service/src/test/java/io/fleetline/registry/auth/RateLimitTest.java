@@ -21,6 +21,7 @@ import io.fleetline.commons.events.Ids;
 import io.fleetline.commons.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -94,6 +95,20 @@ class RateLimitTest {
             given().header(TestKeys.bearer(key)).when().get(LIMITED).then().statusCode(200).header("RateLimit-Limit", "2");
         }
         given().header(TestKeys.bearer(key)).when().get(LIMITED).then().statusCode(429);
+    }
+
+    @Test
+    void commandRoutesHaveTheCommandsLimitAndTheOthersTheDefault() {
+        String key = UsedKeys.remember(TestKeys.write(pool));
+        // Answered 404 (no such device), after the limit was counted: the class shows in the headers.
+        for (String path : new String[] { "/api/v1/devices/nobody/commands", "/api/v1/devices/nobody/command" }) {
+            given().header(TestKeys.bearer(key)).contentType(ContentType.JSON).body("{\"command\":\"reboot\"}")
+                    .when().post(path).then().statusCode(404).header("RateLimit-Limit", "10");
+        }
+        given().header(TestKeys.bearer(key)).when().get("/api/v1/devices/nobody/commands")
+                .then().statusCode(404).header("RateLimit-Limit", "1000");
+        given().header(TestKeys.bearer(key)).when().get("/api/v1/devices/nobody")
+                .then().statusCode(404).header("RateLimit-Limit", "1000");
     }
 
     @Test

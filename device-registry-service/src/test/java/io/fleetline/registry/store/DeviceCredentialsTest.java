@@ -24,7 +24,6 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
@@ -81,7 +80,7 @@ class DeviceCredentialsTest {
                 device).iterator().next().getString(0);
         assertEquals(ApiKeys.hash(password), stored);
         given().when().get("/api/v1/devices/" + device).then().statusCode(200).body("data.mqtt", nullValue());
-        connect(device, device, password).disconnect();
+        PlatformBroker.connect(device, device, password).disconnect();
     }
 
     @Test
@@ -132,7 +131,7 @@ class DeviceCredentialsTest {
             assertEquals(31, TestDevices.count(pool, "SELECT count(*) FROM registry.outbox"
                     + " WHERE topic = 'platform/events/device_registered' AND payload::jsonb->>'device_id' LIKE $1", "cred-" + run + "-%"));
             // The one answer that registered the repeated id carries the password the broker accepts.
-            connect(repeated, repeated, repeatedPassword).disconnect();
+            PlatformBroker.connect(repeated, repeated, repeatedPassword).disconnect();
         } finally {
             clients.shutdownNow();
         }
@@ -143,22 +142,22 @@ class DeviceCredentialsTest {
         String device = "cred-" + UUID.randomUUID();
         String other = "cred-" + UUID.randomUUID();
         String password = register(device);
-        Mqtt5BlockingClient neighbour = connect(other, other, register(other));
+        Mqtt5BlockingClient neighbour = PlatformBroker.connect(other, other, register(other));
 
         List<String> seen = new CopyOnWriteArrayList<>();
         Mqtt5BlockingClient platform = platformClient();
         platform.toAsync().subscribeWith().topicFilter("devices/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(p -> seen.add(p.getTopic() + " " + new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
                 .send().join();
-        Mqtt5BlockingClient client = connect(device, device, password);
+        Mqtt5BlockingClient client = PlatformBroker.connect(device, device, password);
         try {
-            publish(client, "devices/" + device + "/telemetry", "{\"temperature\":21.5}");
-            publish(client, "devices/" + device + "/commands/ack", "{\"command_id\":\"cmd_1\",\"status\":\"received\"}");
-            assertThrows(Mqtt5PubAckException.class, () -> publish(client, "devices/" + other + "/telemetry", "{\"spoofed\":1}"));
-            assertThrows(Mqtt5PubAckException.class, () -> publish(client, "devices/" + device + "/commands", "{}"));
-            assertThrows(Mqtt5PubAckException.class, () -> publish(client, "platform/events/device_offline", "{}"));
+            PlatformBroker.publish(client, "devices/" + device + "/telemetry", "{\"temperature\":21.5}");
+            PlatformBroker.publish(client, "devices/" + device + "/commands/ack", "{\"command_id\":\"cmd_1\",\"status\":\"received\"}");
+            assertThrows(Mqtt5PubAckException.class, () -> PlatformBroker.publish(client, "devices/" + other + "/telemetry", "{\"spoofed\":1}"));
+            assertThrows(Mqtt5PubAckException.class, () -> PlatformBroker.publish(client, "devices/" + device + "/commands", "{}"));
+            assertThrows(Mqtt5PubAckException.class, () -> PlatformBroker.publish(client, "platform/events/device_offline", "{}"));
             // The control topic that closes devices' sessions is the registry's alone.
-            assertThrows(Mqtt5PubAckException.class, () -> publish(client, "$CONTROL/fleetline-devices/v1", other));
+            assertThrows(Mqtt5PubAckException.class, () -> PlatformBroker.publish(client, "$CONTROL/fleetline-devices/v1", other));
             assertThrows(Mqtt5SubAckException.class, () -> client.subscribeWith().topicFilter("devices/" + other + "/commands").send());
             assertThrows(Mqtt5SubAckException.class, () -> client.subscribeWith().topicFilter("devices/+/commands").send());
             assertThrows(Mqtt5SubAckException.class, () -> client.subscribeWith().topicFilter("devices/" + device + "/#").send());
@@ -184,14 +183,14 @@ class DeviceCredentialsTest {
         assertRefused(device, device, "not-the-password");
         assertRefused("other-" + UUID.randomUUID(), device, password);
         assertRefused(device, "", "");
-        connect(device, device, password).disconnect();
+        PlatformBroker.connect(device, device, password).disconnect();
     }
 
     @Test
     void rotatingIssuesANewPasswordClosesTheOpenSessionAndTheOldPasswordStopsWorking() {
         String device = "cred-" + UUID.randomUUID();
         String first = register(device);
-        Mqtt5BlockingClient session = connect(device, device, first);
+        Mqtt5BlockingClient session = PlatformBroker.connect(device, device, first);
 
         String second = given().when().post("/api/v1/devices/" + device + "/credentials/rotate")
                 .then().statusCode(200).body("data.username", equalTo(device))
@@ -199,14 +198,14 @@ class DeviceCredentialsTest {
         assertFalse(first.equals(second));
         await().atMost(WAIT).until(() -> !session.getState().isConnected());
         assertRefused(device, device, first);
-        connect(device, device, second).disconnect();
+        PlatformBroker.connect(device, device, second).disconnect();
     }
 
     @Test
     void deletingClosesTheSessionAndRemovesTheAccountAndRegisteringAgainGivesAFreshOne() {
         String device = "cred-" + UUID.randomUUID();
         String password = register(device);
-        Mqtt5BlockingClient session = connect(device, device, password);
+        Mqtt5BlockingClient session = PlatformBroker.connect(device, device, password);
 
         given().when().delete("/api/v1/devices/" + device).then().statusCode(204);
         await().atMost(WAIT).until(() -> !session.getState().isConnected());
@@ -216,7 +215,7 @@ class DeviceCredentialsTest {
 
         String again = register(device);
         assertRefused(device, device, password);
-        connect(device, device, again).disconnect();
+        PlatformBroker.connect(device, device, again).disconnect();
     }
 
     private static String register(String device) {
@@ -228,26 +227,13 @@ class DeviceCredentialsTest {
 
     private static Mqtt5BlockingClient platformClient() {
         Properties account = PlatformBroker.account("system-tests");
-        return connect("probe-" + UUID.randomUUID(), account.getProperty("FLEETLINE_MQTT_USERNAME"),
+        return PlatformBroker.connect("probe-" + UUID.randomUUID(), account.getProperty("FLEETLINE_MQTT_USERNAME"),
                 account.getProperty("FLEETLINE_MQTT_PASSWORD"));
     }
 
-    private static Mqtt5BlockingClient connect(String clientId, String username, String password) {
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(PlatformBroker.port())
-                .simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .buildBlocking();
-        client.connectWith().cleanStart(true).send();
-        return client;
-    }
-
-    private static void publish(Mqtt5BlockingClient client, String topic, String payload) {
-        client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-    }
 
     private static void assertRefused(String clientId, String username, String password) {
-        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, () -> connect(clientId, username, password));
+        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, () -> PlatformBroker.connect(clientId, username, password));
         assertTrue(refused.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
                 || refused.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD,
                 "refused as unauthorised, was " + refused.getMqttMessage().getReasonCode());

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -12,8 +11,6 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -49,13 +46,13 @@ class AuthenticatedBrokerTest {
         await().atMost(WAIT).until(link::isConnected);
         String device = TestDevices.register(pool, "auth");
         String victim = TestDevices.register(pool, "auth-victim");
-        Mqtt5BlockingClient client = connect(device, device, TestDevices.mqttPassword(pool, device));
+        Mqtt5BlockingClient client = PlatformBroker.connect(device, device, TestDevices.mqttPassword(pool, device));
         try {
-            publish(client, "devices/" + device + "/telemetry", "{\"temperature\":21.5}");
+            PlatformBroker.publish(client, "devices/" + device + "/telemetry", "{\"temperature\":21.5}");
             assertThrows(Mqtt5PubAckException.class,
-                    () -> publish(client, "devices/" + victim + "/telemetry", "{\"temperature\":99.9}"));
+                    () -> PlatformBroker.publish(client, "devices/" + victim + "/telemetry", "{\"temperature\":99.9}"));
             // Published after the refused one: once it is stored, the refused one would have been too.
-            publish(client, "devices/" + device + "/telemetry", "{\"temperature\":22.5}");
+            PlatformBroker.publish(client, "devices/" + device + "/telemetry", "{\"temperature\":22.5}");
 
             await().atMost(WAIT).until(() -> rows(device) == 2);
             assertEquals(0, rows(victim), "nothing reached the other device's readings");
@@ -67,8 +64,8 @@ class AuthenticatedBrokerTest {
     @Test
     void unknownClientsAreRefusedAtConnect() {
         String device = TestDevices.register(pool, "auth-unknown");
-        assertThrows(Mqtt5ConnAckException.class, () -> connect(device, "nobody-" + UUID.randomUUID(), "guess"));
-        assertThrows(Mqtt5ConnAckException.class, () -> connect(device, device, "no-account-yet"));
+        assertThrows(Mqtt5ConnAckException.class, () -> PlatformBroker.connect(device, "nobody-" + UUID.randomUUID(), "guess"));
+        assertThrows(Mqtt5ConnAckException.class, () -> PlatformBroker.connect(device, device, "no-account-yet"));
         assertEquals(0, rows(device));
     }
 
@@ -76,17 +73,4 @@ class AuthenticatedBrokerTest {
         return TestDevices.count(pool, "SELECT count(*) FROM telemetry.readings WHERE device_id = $1", deviceId);
     }
 
-    private static Mqtt5BlockingClient connect(String clientId, String username, String password) {
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(PlatformBroker.port())
-                .simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .buildBlocking();
-        client.connectWith().cleanStart(true).send();
-        return client;
-    }
-
-    private static void publish(Mqtt5BlockingClient client, String topic, String payload) {
-        client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-    }
 }

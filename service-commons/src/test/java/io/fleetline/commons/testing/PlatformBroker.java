@@ -3,6 +3,7 @@ package io.fleetline.commons.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -10,6 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -62,6 +67,22 @@ public class PlatformBroker implements QuarkusTestResourceLifecycleManager {
     /** The broker's port. */
     public static int port() {
         return port;
+    }
+
+    /** A client connected (clean start, MQTT 5) to this broker as {@code username}. */
+    public static Mqtt5BlockingClient connect(String clientId, String username, String password) {
+        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        client.connectWith().cleanStart(true).send();
+        return client;
+    }
+
+    /** Publishes at QoS 1 and waits for the broker's PUBACK (a refusal throws). */
+    public static void publish(Mqtt5BlockingClient client, String topic, String payload) {
+        client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
     }
 
     /** The settings run-local.sh wrote for one account: a module name or {@code system-tests}. */

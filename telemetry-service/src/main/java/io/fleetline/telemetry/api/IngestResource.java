@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
 import io.fleetline.commons.auth.Permission;
+import io.fleetline.commons.auth.RateLimited;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.http.BodyLimit;
 import io.fleetline.commons.readings.IncomingReading;
@@ -57,6 +58,7 @@ public class IngestResource {
     @POST
     @Path("/v1/devices/{id}/data")
     @Requires(Permission.WRITE)
+    @RateLimited(RateLimited.INGEST)
     public Uni<Response> ingestOne(@PathParam("id") String deviceId, byte[] body) {
         IncomingReading reading;
         try {
@@ -86,6 +88,7 @@ public class IngestResource {
     @POST
     @Path("/v1/ingest")
     @Requires(Permission.WRITE)
+    @RateLimited(RateLimited.INGEST)
     public Uni<Response> ingestBulk(byte[] body) {
         if (body != null && body.length > maxBulkBytes) {
             return Uni.createFrom().failure(ApiException.payloadTooLarge("Request body exceeds " + maxBulkBytes + " bytes."));
@@ -117,6 +120,7 @@ public class IngestResource {
     @POST
     @Path("/devices/ingest")
     @Requires(Permission.WRITE)
+    @RateLimited(RateLimited.INGEST)
     public Uni<Response> ingestBulkClassic(byte[] body) {
         return ingestBulk(body);
     }
