@@ -1,8 +1,9 @@
 #!/bin/sh
 # Creates the platform's roles and service accounts in a running Mosquitto with the dynamic
-# security plugin (devices are not here: their accounts live in PostgreSQL, see mosquitto.conf). Idempotent: run it after every broker start (local stack, compose's
-# mosquitto-provision service, the Kubernetes provisioning Job); an existing role, ACL or client is
-# kept and a service account's password is reset to the configured one.
+# security plugin (device accounts are not here: they live in PostgreSQL, see mosquitto.conf).
+# Idempotent: run it after every broker start (local stack, compose's mosquitto-provision service,
+# the Kubernetes provisioning Job); an existing role, ACL or client is kept and a service account's
+# password is reset to the configured one.
 #
 # Environment:
 #   MQTT_HOST (127.0.0.1), MQTT_PORT (1883)
