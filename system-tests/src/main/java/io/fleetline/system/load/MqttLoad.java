@@ -1,6 +1,9 @@
 package io.fleetline.system.load;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Instant;
@@ -153,6 +156,7 @@ final class MqttLoad {
         Report report = new Report("mqtt-ceiling", options);
         report.line("devices %d x %d messages/s = %d/s offered, QoS 1, the same payloads, one bare subscriber (mosquitto_sub)",
                 devices, rate, devices * rate);
+        // under platform/#, which the load generator's service account may use and no service reads
         List<String> command = new ArrayList<>(List.of("mosquitto_sub", "-h", host, "-p", String.valueOf(port),
                 "-i", "bench-sub-" + run, "-q", "1", "-t", "platform/bench/" + run + "/#", "-F", "%U %p"));
         String user = options.text("mqtt-username", Options.env("FLEETLINE_MQTT_USERNAME", ""));
@@ -166,7 +170,7 @@ final class MqttLoad {
         // Each line: the subscriber's receive time (Unix seconds with nanoseconds), then the payload,
         // which carries the publisher's send time in epoch microseconds.
         Thread reader = new Thread(() -> {
-            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(subscriber.getInputStream(),
+            try (var lines = new BufferedReader(new InputStreamReader(subscriber.getInputStream(),
                     StandardCharsets.UTF_8), 1 << 16)) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     int space = line.indexOf(' ');
@@ -177,7 +181,7 @@ final class MqttLoad {
                     received.incrementAndGet();
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, "mosquitto_sub-reader");
         reader.start();
