@@ -57,6 +57,9 @@ class RateLimitTest {
                 .body("error.code", equalTo(429))
                 .header("RateLimit-Limit", "3")
                 .header("RateLimit-Remaining", "0");
+        for (String header : new String[] { "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset" }) {
+            assertEquals(1, refused.headers().getValues(header).size(), header + " once");
+        }
         long retryAfter = Long.parseLong(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 5, "Retry-After is whole seconds within the window: " + retryAfter);
         assertEquals(String.valueOf(retryAfter), refused.header("RateLimit-Reset"));

@@ -7,11 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.fleetline.commons.api.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +29,6 @@ import io.vertx.core.http.HttpServerRequest;
 public class AccessFilter {
 
     static final String MISSING = "Missing API key. Use Authorization: Bearer <key> or X-API-Key header.";
-    private static final String LIMIT_HEADERS = AccessFilter.class.getName() + ".headers";
     private static final Set<String> KEY_PARAMETERS = Set.of("api_key", "apikey", "api-key", "access_token", "key_token");
 
     private final AuthConfig config;
@@ -69,7 +66,7 @@ public class AccessFilter {
         Permission required = requirement(resource);
         Uni<Identity> identity = config.enabled() && required != null ? authenticate(request) : Uni.createFrom().nullItem();
         return identity.onItemOrFailure()
-                .transformToUni((who, failure) -> limit(context, resource, request, who)
+                .transformToUni((who, failure) -> limit(resource, request, who)
                         .invoke(() -> admit(who, failure, required)))
                 .onTermination().invoke(() -> checks.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
@@ -88,16 +85,7 @@ public class AccessFilter {
         }
     }
 
-    @ServerResponseFilter
-    public void limitHeaders(ContainerRequestContext request, ContainerResponseContext response) {
-        @SuppressWarnings("unchecked")
-        Map<String, String> headers = (Map<String, String>) request.getProperty(LIMIT_HEADERS);
-        if (headers != null) {
-            headers.forEach((name, value) -> response.getHeaders().putSingle(name, value));
-        }
-    }
-
-    private Uni<Void> limit(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request, Identity who) {
+    private Uni<Void> limit(ResourceInfo resource, HttpServerRequest request, Identity who) {
         if (!limiter.enabled()) {
             return Uni.createFrom().voidItem();
         }
@@ -105,10 +93,10 @@ public class AccessFilter {
                 ? "key:" + who.keyId()
                 : "addr:" + clients.resolve(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
         return limiter.consume(subject, limitClass(resource), who == null ? null : who.rateLimit()).invoke(outcome -> {
-            context.setProperty(LIMIT_HEADERS, outcome.headers());
+            // On the response itself, before any of it is written: streamed answers (CSV) carry them too.
+            outcome.headers().forEach(request.response()::putHeader);
             if (!outcome.allowed()) {
-                throw new ApiException(429, "Rate limit exceeded. Try again in " + outcome.resetSeconds() + " seconds.",
-                        outcome.headers());
+                throw new ApiException(429, "Rate limit exceeded. Try again in " + outcome.resetSeconds() + " seconds.");
             }
         }).replaceWithVoid();
     }

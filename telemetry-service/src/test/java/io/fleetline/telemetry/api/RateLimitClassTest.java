@@ -1,6 +1,7 @@
 package io.fleetline.telemetry.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.matchesPattern;
 
 import java.util.Map;
 
@@ -8,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.fleetline.commons.testing.TestDevices;
 import io.fleetline.commons.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -15,7 +17,10 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
 
-/** With the default limits, the ingest routes have the ingest class (60 a minute), queries the default (100). */
+/**
+ * With the default limits, the ingest routes have the ingest class (60 a minute), queries the
+ * default (100); a streamed answer carries the headers too.
+ */
 @QuarkusTest
 @TestProfile(RateLimitClassTest.Limits.class)
 class RateLimitClassTest {
@@ -43,5 +48,15 @@ class RateLimitClassTest {
         }
         given().header(TestKeys.bearer(key)).when().get("/api/v1/devices/nobody/data")
                 .then().statusCode(404).header("RateLimit-Limit", "100");
+    }
+
+    @Test
+    void aStreamedCsvExportCarriesTheLimitHeaders() {
+        String key = TestKeys.write(pool);
+        String device = TestDevices.register(pool, "limit-csv");
+        given().header(TestKeys.bearer(key)).contentType(ContentType.JSON).body("{\"temperature\":1}")
+                .when().post("/api/v1/devices/{id}/data", device).then().statusCode(201);
+        given().header(TestKeys.bearer(key)).when().get("/api/v1/devices/{id}/data/export?start=-1d", device)
+                .then().statusCode(200).header("RateLimit-Limit", "100").header("RateLimit-Remaining", matchesPattern("\\d+"));
     }
 }
