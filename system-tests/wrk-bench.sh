@@ -55,6 +55,24 @@ done = function()
 end
 EOF
 
+# A wrk script POSTing JSON with $key: request n (a Lua counter) goes to the Lua expression $2 with
+# the body $3; answers are counted by status.
+post_script() {
+  cat >"$1" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local n = 0
+answers = {}
+request = function()
+  n = n + 1
+  return wrk.format(nil, $2, nil, $3)
+end
+response = function(status) answers[status] = (answers[status] or 0) + 1 end
+EOF
+  cat "$WORK/answers.lua" >>"$1"
+}
+
 header() {
   echo "== wrk $scenario at $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 }
@@ -69,20 +87,8 @@ case $scenario in
         -H 'Content-Type: application/json' -d "{\"device_id\":\"wrk-ingest-$i\",\"name\":\"wrk ingest $i\"}")
       [ "$code" = 201 ] || [ "$code" = 409 ] || { echo "registering wrk-ingest-$i answered $code" >&2; exit 1; }
     done
-    cat >"$WORK/ingest.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-local n = 0
-answers = {}
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/v1/devices/wrk-ingest-" .. (n % $devices + 1) .. "/data", nil,
-    '{"temperature":21.5,"humidity":40.2,"pressure":1013.2,"battery":3.91,"msg_id":"$run-' .. n .. '"}')
-end
-response = function(status) answers[status] = (answers[status] or 0) + 1 end
-EOF
-    cat "$WORK/answers.lua" >>"$WORK/ingest.lua"
+    post_script "$WORK/ingest.lua" '"/api/v1/devices/wrk-ingest-" .. (n % '"$devices"' + 1) .. "/data"' \
+      "'{\"temperature\":21.5,\"humidity\":40.2,\"pressure\":1013.2,\"battery\":3.91,\"msg_id\":\"$run-' .. n .. '\"}'"
     header
     echo "   single readings (POST /devices/{id}/data), $devices devices, ${connections:-64} connections, $duration"
     wrk -t1 -c"${connections:-64}" -d"$duration" --latency -s "$WORK/ingest.lua" "$TELEMETRY" | tee "$WORK/out"
@@ -93,20 +99,8 @@ EOF
   register)
     key=$(bench_key write)
     run="reg$(date +%s)"
-    cat >"$WORK/register.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-local n = 0
-answers = {}
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/v1/devices", nil,
-    '{"device_id":"$run-' .. n .. '","name":"wrk register ' .. n .. '","location":"bench","config":{"sample_interval_s":3600}}')
-end
-response = function(status) answers[status] = (answers[status] or 0) + 1 end
-EOF
-    cat "$WORK/answers.lua" >>"$WORK/register.lua"
+    post_script "$WORK/register.lua" '"/api/v1/devices"' \
+      "'{\"device_id\":\"$run-' .. n .. '\",\"name\":\"wrk register ' .. n .. '\",\"location\":\"bench\",\"config\":{\"sample_interval_s\":3600}}'"
     header
     echo "   registrations (POST /devices with a config; each device gets its broker account), ${connections:-64} connections, $duration"
     wrk -t1 -c"${connections:-64}" -d"$duration" --latency -s "$WORK/register.lua" "$REGISTRY" | tee "$WORK/out"
