@@ -61,11 +61,12 @@ public class DeviceMessages {
     }
 
     private Uni<Void> configs(SqlConnection tx, String[] deviceIds, Integer[] versions, String[] payloads) {
+        String[] topics = Arrays.stream(deviceIds).map(DeviceMessages::configTopic).toArray(String[]::new);
         return tx.preparedQuery("INSERT INTO registry.device_messages (device_id, topic, payload, retain, config_version)"
-                + " SELECT m.device_id, 'devices/' || m.device_id || '/config', m.payload, true, m.version"
-                + " FROM unnest($1::text[], $2::int[], $3::text[]) WITH ORDINALITY AS m(device_id, version, payload, ord)"
-                + " ORDER BY m.ord")
-                .execute(Tuple.of(deviceIds, versions, payloads))
+                + " SELECT m.device_id, m.topic, m.payload, true, m.version"
+                + " FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])"
+                + "  WITH ORDINALITY AS m(device_id, topic, version, payload, ord) ORDER BY m.ord")
+                .execute(Tuple.of(deviceIds, topics, versions, payloads))
                 .replaceWithVoid();
     }
 

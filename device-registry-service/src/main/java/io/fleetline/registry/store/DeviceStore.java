@@ -122,11 +122,12 @@ public class DeviceStore {
                                     ? credentials.issueAll(tx, created.stream().map(Device::deviceId).toList())
                                     : Uni.createFrom().item(List.<MqttCredentials> of()))
                             .map(issued -> {
-                                Map<String, MqttCredentials> byDevice = new HashMap<>();
-                                issued.forEach(c -> byDevice.put(c.username(), c));
+                                // The credentials come in the order of the devices created.
+                                var accounts = issued.iterator();
                                 List<Registered> results = new ArrayList<>(n);
                                 for (Device device : answered) {
-                                    results.add(device == null ? null : new Registered(device, byDevice.get(device.deviceId())));
+                                    results.add(device == null ? null
+                                            : new Registered(device, accounts.hasNext() ? accounts.next() : null));
                                 }
                                 return results;
                             });
