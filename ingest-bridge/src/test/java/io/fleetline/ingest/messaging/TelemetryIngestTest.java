@@ -122,6 +122,33 @@ class TelemetryIngestTest {
     }
 
     @Test
+    void aBatchThatFailsToCommitIsRetriedUntilItsReadingIsStored() {
+        String id = register();
+        // PostgreSQL refuses this device's readings (a trigger of this test only) and counts the
+        // attempts in a sequence, which a rolled-back transaction does not undo.
+        String refusal = "telemetry.refuse_" + id.replaceAll("[^A-Za-z0-9]", "_");
+        TestDevices.query(pool, "CREATE SEQUENCE " + refusal + "_attempts");
+        TestDevices.query(pool, "CREATE FUNCTION " + refusal + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.device_id = '" + id + "' THEN PERFORM nextval('" + refusal + "_attempts');"
+                + " RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
+        TestDevices.query(pool, "CREATE TRIGGER " + refusal.substring("telemetry.".length())
+                + " BEFORE INSERT ON telemetry.readings FOR EACH ROW EXECUTE FUNCTION " + refusal + "()");
+        try {
+            publish(id, "{\"level\":7,\"msg_id\":\"kept\"}");
+            await().atMost(WAIT).until(() -> TestDevices.count(pool,
+                    "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + refusal + "_attempts") >= 3);
+            assertEquals(0, rows(id));
+        } finally {
+            TestDevices.query(pool, "DROP TRIGGER " + refusal.substring("telemetry.".length()) + " ON telemetry.readings");
+            TestDevices.query(pool, "DROP FUNCTION " + refusal + "()");
+            TestDevices.query(pool, "DROP SEQUENCE " + refusal + "_attempts");
+        }
+        await().atMost(WAIT).until(() -> rows(id) == 1);
+        assertEquals(1, TestDevices.count(pool,
+                "SELECT count(*) FROM telemetry.readings WHERE device_id = $1 AND msg_id = 'kept'", id));
+    }
+
+    @Test
     void aRetainedReadingIsStoredOnceAcrossABridgeRestart() {
         String id = register();
         String topic = "devices/" + id + "/telemetry";

@@ -30,16 +30,28 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class MetricCatalog {
 
-    /** How many entries are remembered before the memory starts over. */
-    private static final int REMEMBERED = 200_000;
+    /** How many device days are remembered before the memory starts over. */
+    private static final int REMEMBERED = 50_000;
+    private static final long SECONDS_PER_DAY = 86_400;
     // Sorted, so that concurrent writers lock catalog rows in one order.
     private static final Comparator<Entry> ORDER = Comparator.comparing(Entry::deviceId)
             .thenComparing(Entry::day).thenComparing(Entry::metric);
 
-    private final Set<Entry> recorded = ConcurrentHashMap.newKeySet();
+    /**
+     * The metrics written per device registration and day: one lookup per reading, where a set
+     * of entries took one per metric and was a tenth of the bridge's CPU at 10,000 readings/s.
+     */
+    private final Map<DeviceDay, Set<String>> recorded = new ConcurrentHashMap<>();
 
     /** One catalog row, with the registration of the device it was written for. */
     public record Entry(String deviceId, long registration, LocalDate day, String metric) {
+
+        DeviceDay deviceDay() {
+            return new DeviceDay(deviceId, registration, day);
+        }
+    }
+
+    private record DeviceDay(String deviceId, long registration, LocalDate day) {
     }
 
     /**
@@ -50,12 +62,13 @@ public class MetricCatalog {
         LocalDate yesterday = yesterday();
         Set<Entry> fresh = new TreeSet<>(ORDER);
         for (StoredReading reading : readings) {
-            LocalDate day = LocalDate.ofInstant(reading.ts(), ZoneOffset.UTC);
+            LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(reading.ts().getEpochSecond(), SECONDS_PER_DAY));
             long registration = registrations.get(reading.deviceId());
+            Set<String> written = day.isBefore(yesterday) ? Set.of()
+                    : recorded.getOrDefault(new DeviceDay(reading.deviceId(), registration, day), Set.of());
             for (String metric : reading.payload().fieldNames()) {
-                Entry entry = new Entry(reading.deviceId(), registration, day, metric);
-                if (day.isBefore(yesterday) || !recorded.contains(entry)) {
-                    fresh.add(entry);
+                if (!written.contains(metric)) {
+                    fresh.add(new Entry(reading.deviceId(), registration, day, metric));
                 }
             }
         }
@@ -77,11 +90,15 @@ public class MetricCatalog {
         if (committed.isEmpty()) {
             return;
         }
-        if (recorded.size() + committed.size() > REMEMBERED) {
+        if (recorded.size() > REMEMBERED) {
             recorded.clear();
         }
         LocalDate yesterday = yesterday();
-        committed.stream().filter(entry -> !entry.day().isBefore(yesterday)).forEach(recorded::add);
+        for (Entry entry : committed) {
+            if (!entry.day().isBefore(yesterday)) {
+                recorded.computeIfAbsent(entry.deviceDay(), key -> ConcurrentHashMap.newKeySet()).add(entry.metric());
+            }
+        }
     }
 
     private static LocalDate yesterday() {

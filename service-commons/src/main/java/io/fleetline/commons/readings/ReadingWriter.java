@@ -221,15 +221,18 @@ public class ReadingWriter {
             List<StoredReading> stored = new ArrayList<>();
             List<Integer> unresolved = new ArrayList<>();
             int i = 0;
+            // Columns by position (fresh, id, ts, received_at): a lookup by name per row and column
+            // showed in the bridge's profile.
             for (Row row : rows) {
                 IncomingReading reading = readings.get(i);
-                if (row.getBoolean("fresh")) {
-                    Instant at = row.getOffsetDateTime("ts").toInstant();
-                    outcomes[i] = new Outcome(Status.STORED, row.getLong("id"), at);
-                    stored.add(new StoredReading(row.getLong("id"), reading.deviceId(), at,
-                            row.getOffsetDateTime("received_at").toInstant(), reading.payload()));
-                } else if (row.getLong("id") != null) {
-                    outcomes[i] = new Outcome(Status.DUPLICATE, row.getLong("id"), row.getOffsetDateTime("ts").toInstant());
+                Long id = row.getLong(2);
+                if (row.getBoolean(1)) {
+                    Instant at = row.getOffsetDateTime(3).toInstant();
+                    outcomes[i] = new Outcome(Status.STORED, id, at);
+                    stored.add(new StoredReading(id, reading.deviceId(), at, row.getOffsetDateTime(4).toInstant(),
+                            reading.payload()));
+                } else if (id != null) {
+                    outcomes[i] = new Outcome(Status.DUPLICATE, id, row.getOffsetDateTime(3).toInstant());
                 } else {
                     unresolved.add(i);
                 }
