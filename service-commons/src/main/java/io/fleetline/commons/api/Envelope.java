@@ -64,7 +64,8 @@ public final class Envelope {
 
         /** Pagination of the page at {@code offset} of at most {@code limit} items out of {@code total}. */
         public static Pagination of(long offset, int limit, long total) {
-            return new Pagination(offset, limit, total, offset + limit < total);
+            // offset + limit would overflow for an offset near Long.MAX_VALUE
+            return new Pagination(offset, limit, total, offset < total - limit);
         }
     }
 }
