@@ -238,6 +238,29 @@ class CommandTest {
     }
 
     @Test
+    void badCommandPagingNamesTheFieldAndATooLargeLimitIsClamped() {
+        String id = registered();
+        String only = send(id, "{\"command\":\"a\"}");
+        given().queryParam("limit", "abc").when().get("/api/v1/devices/" + id + "/commands")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.code", equalTo(400))
+                .body("error.message", equalTo("Field 'limit' must be an integer of 1 or more; above 200 it is clamped to 200."));
+        given().queryParam("offset", "-1").when().get("/api/v1/devices/" + id + "/commands")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.message", equalTo("Field 'offset' must be an integer of 0 or more."));
+        given().queryParam("limit", 201).when().get("/api/v1/devices/" + id + "/commands")
+                .then().statusCode(200)
+                .body("count", equalTo(1))
+                .body("data[0].command_id", equalTo(only))
+                .body("pagination.limit", equalTo(200))
+                .body("pagination.total", equalTo(1))
+                .body("message", equalTo("limit 201 is above the maximum; clamped to 200."));
+        assertEquals(1, Db.count(pool, "SELECT count(*) FROM registry.commands WHERE device_id = $1", id));
+    }
+
+    @Test
     void badCommandBodiesAre400AndStoreNothing() {
         String id = registered();
         for (String body : List.of("[]", "null", "1", "{}", "{\"command\":\"Reboot\"}", "{\"command\":\"a b\"}",

@@ -199,6 +199,38 @@ class DeviceApiTest {
     }
 
     @Test
+    void badPagingNamesFieldAndRuleAndATooLargeLimitIsClampedAndSaysSo() {
+        String type = unique("page");
+        for (String suffix : List.of("a", "b", "c")) {
+            register("{\"device_id\":\"" + type + "-" + suffix + "\",\"name\":\"p\",\"type\":\"" + type + "\"}")
+                    .then().statusCode(201);
+        }
+        given().queryParam("limit", "abc").when().get("/api/v1/devices")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.code", equalTo(400))
+                .body("error.message", equalTo("Field 'limit' must be an integer of 1 or more; above 200 it is clamped to 200."));
+        given().queryParam("offset", "-1").when().get("/api/v1/devices")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.message", equalTo("Field 'offset' must be an integer of 0 or more."));
+        given().queryParam("type", type).queryParam("limit", 1000).when().get("/api/v1/devices")
+                .then().statusCode(200)
+                .body("count", equalTo(3))
+                .body("pagination.limit", equalTo(200))
+                .body("pagination.total", equalTo(3))
+                .body("pagination.has_more", equalTo(false))
+                .body("message", equalTo("limit 1000 is above the maximum; clamped to 200."));
+        given().queryParam("type", type).queryParam("offset", 2).queryParam("limit", 1).when().get("/api/v1/devices")
+                .then().statusCode(200)
+                .body("count", equalTo(1))
+                .body("data[0].device_id", equalTo(type + "-a"))
+                .body("pagination.offset", equalTo(2))
+                .body("message", nullValue());
+        assertEquals(3, Db.count(pool, "SELECT count(*) FROM registry.devices WHERE type = $1", type));
+    }
+
+    @Test
     void unknownDeviceIs404WithTheContractMessage() {
         String id = unique("ghost");
         given().when().get("/api/v1/devices/" + id)

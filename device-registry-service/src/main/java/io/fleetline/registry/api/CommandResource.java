@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.RateLimited;
 import io.fleetline.commons.auth.Requires;
@@ -68,7 +69,7 @@ public class CommandResource {
     @Requires(Permission.READ)
     public Uni<Envelope> list(@PathParam("id") String id, @QueryParam("status") String status,
             @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
-        Paging paging = Paging.of(offset, limit, config);
+        Paging paging = Paging.of(offset, limit, config.defaultPageSize(), config.maxPageSize());
         CommandStatus filter = null;
         if (status != null && !status.isEmpty()) {
             filter = CommandStatus.fromWire(status);
@@ -78,7 +79,7 @@ public class CommandResource {
             }
         }
         return commands.list(id, filter, paging.offset(), paging.limit())
-                .map(page -> Envelope.page(page.items(), paging.of(page.total())));
+                .map(page -> paging.page(page.items(), page.total()));
     }
 
     @GET

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.RateLimited;
 import io.fleetline.commons.auth.Requires;
@@ -92,12 +93,12 @@ public class DeviceResource {
     public Uni<Envelope> list(@QueryParam("offset") String offset, @QueryParam("limit") String limit,
             @QueryParam("type") String type, @QueryParam("location") String location,
             @QueryParam("connectivity") String connectivity) {
-        Paging paging = Paging.of(offset, limit, config);
+        Paging paging = Paging.of(offset, limit, config.defaultPageSize(), config.maxPageSize());
         if (connectivity != null && !DeviceRules.CONNECTIVITY.contains(connectivity)) {
             throw ApiException.badRequest("Query parameter 'connectivity' must be one of unknown, online, offline.");
         }
         return devices.list(type, location, connectivity, paging.offset(), paging.limit())
-                .map(page -> Envelope.page(page.items(), paging.of(page.total())));
+                .map(page -> paging.page(page.items(), page.total()));
     }
 
     @GET

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +25,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * {@code GET /api/v1/audit?since=&actor=&limit=} (admin): the registry's audit trail (keys,
+ * {@code GET /api/v1/audit?since=&actor=&offset=&limit=} (admin): the registry's audit trail (keys,
  * devices, configuration, commands), newest first.
  */
 @Path("/api/v1/audit")
@@ -32,6 +33,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @Requires(Permission.ADMIN)
 public class AuditResource {
 
+    /** Entries per answer when the request names no limit. */
+    private static final int DEFAULT_LIMIT = 100;
+    /** The most entries one answer holds; a larger limit is clamped to it. */
     private static final int MAX_LIMIT = 1000;
 
     private final Pool pool;
@@ -42,18 +46,22 @@ public class AuditResource {
 
     @GET
     public Uni<Envelope> list(@QueryParam("since") String since, @QueryParam("actor") String actor,
-            @QueryParam("limit") String limit) {
+            @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         OffsetDateTime from = since == null ? null : instant(since).atOffset(ZoneOffset.UTC);
-        int rows = limit(limit);
-        return pool.preparedQuery("SELECT id, at, actor, action, target, outcome, detail FROM registry.audit_log"
-                + " WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR actor = $2)"
-                + " ORDER BY at DESC, id DESC LIMIT $3")
-                .execute(Tuple.of(from, actor, rows))
+        Paging paging = Paging.of(offset, limit, DEFAULT_LIMIT, MAX_LIMIT);
+        String where = " WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR actor = $2)";
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM registry.audit_log" + where)
+                .execute(Tuple.of(from, actor))
+                .map(rows -> rows.iterator().next().getLong(0));
+        Uni<List<Entry>> page = pool.preparedQuery("SELECT id, at, actor, action, target, outcome, detail"
+                + " FROM registry.audit_log" + where + " ORDER BY at DESC, id DESC OFFSET $3 LIMIT $4")
+                .execute(Tuple.of(from, actor, paging.offset(), paging.limit()))
                 .map(result -> {
                     List<Entry> entries = new ArrayList<>();
                     result.forEach(row -> entries.add(from(row)));
-                    return Envelope.list(entries);
+                    return entries;
                 });
+        return Uni.combine().all().unis(page, total).with(paging::page);
     }
 
     private static Instant instant(String value) {
@@ -62,21 +70,6 @@ public class AuditResource {
         } catch (RuntimeException e) {
             throw ApiException.invalidField("since", "must be an RFC 3339 timestamp with an offset, or epoch milliseconds.");
         }
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return 100;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed >= 1 && parsed <= MAX_LIMIT) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.invalidField("limit", "must be an integer from 1 to " + MAX_LIMIT + ".");
     }
 
     private static Entry from(Row row) {

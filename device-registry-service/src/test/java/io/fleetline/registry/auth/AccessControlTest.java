@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -258,6 +259,39 @@ class AccessControlTest {
                 .then().statusCode(400)
                 .body("error.message", equalTo("Field 'since' must be an RFC 3339 timestamp with an offset, or epoch milliseconds."));
         given().header(TestKeys.bearer(key(Permission.WRITE))).when().get("/api/v1/audit").then().statusCode(403);
+    }
+
+    @Test
+    void auditPagingNamesTheFieldAndATooLargeLimitIsClamped() {
+        String admin = key(Permission.ADMIN);
+        String adminId = TestKeys.keyId(pool, admin);
+        for (String missing : List.of("key_MISSING_1", "key_MISSING_2", "key_MISSING_3")) {
+            given().header(TestKeys.bearer(admin)).when().delete("/api/v1/keys/" + missing).then().statusCode(404);
+        }
+        given().header(TestKeys.bearer(admin)).queryParam("limit", "abc").when().get("/api/v1/audit")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.code", equalTo(400))
+                .body("error.message", equalTo("Field 'limit' must be an integer of 1 or more; above 1000 it is clamped to 1000."));
+        given().header(TestKeys.bearer(admin)).queryParam("offset", "-1").when().get("/api/v1/audit")
+                .then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.message", equalTo("Field 'offset' must be an integer of 0 or more."));
+        given().header(TestKeys.bearer(admin)).queryParam("actor", adminId).queryParam("limit", 5000)
+                .when().get("/api/v1/audit")
+                .then().statusCode(200)
+                .body("count", equalTo(3))
+                .body("pagination.limit", equalTo(1000))
+                .body("pagination.total", equalTo(3))
+                .body("message", equalTo("limit 5000 is above the maximum; clamped to 1000."));
+        given().header(TestKeys.bearer(admin)).queryParam("actor", adminId).queryParam("offset", 1).queryParam("limit", 1)
+                .when().get("/api/v1/audit")
+                .then().statusCode(200)
+                .body("data.target", equalTo(List.of("key_MISSING_2")))
+                .body("pagination.offset", equalTo(1))
+                .body("pagination.has_more", equalTo(true))
+                .body("message", nullValue());
+        assertEquals(3L, Db.one(pool, "SELECT count(*) FROM registry.audit_log WHERE actor = $1", adminId).getLong(0));
     }
 
     @Test
