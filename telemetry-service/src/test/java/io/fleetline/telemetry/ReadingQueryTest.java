@@ -102,9 +102,12 @@ class ReadingQueryTest {
         expect400(device, "start=2024-05-02T00:00:00Z&end=2024-05-01T00:00:00Z", "Field 'start' must not be after 'end'.");
         expect400(device, "start=yesterday", "Field 'start' must be an RFC 3339 time");
         expect400(device, "end=2024-13-45T00:00:00Z", "Field 'end' must be an RFC 3339 time");
-        expect400(device, "limit=0", "Field 'limit' must be a positive integer");
-        expect400(device, "limit=-5", "Field 'limit' must be a positive integer");
-        expect400(device, "limit=ten", "Field 'limit' must be a positive integer");
+        String limitRule = "Field 'limit' must be an integer of 1 or more; above 10000 it is clamped to 10000.";
+        expect400(device, "limit=0", limitRule);
+        expect400(device, "limit=-5", limitRule);
+        expect400(device, "limit=ten", limitRule);
+        expect400(device, "limit=abc", limitRule);
+        expect400(device, "limit=1.5", limitRule);
         expect400(device, "cursor=nonsense", "Field 'cursor' must be a next_cursor value");
         expect400(device, "order=sideways", "Field 'order' must be asc or desc.");
     }
@@ -118,6 +121,10 @@ class ReadingQueryTest {
                 .body("count", equalTo(1))
                 .body("pagination.limit", equalTo(10000))
                 .body("message", equalTo("limit 20000 is above the maximum; clamped to 10000."));
+        given().get("/api/v1/devices/{id}/data?start=-100000d&limit=99999999999999999999", device)
+                .then().statusCode(200)
+                .body("pagination.limit", equalTo(10000))
+                .body("message", equalTo("limit 99999999999999999999 is above the maximum; clamped to 10000."));
         given().get("/api/v1/devices/{id}/data?start=-100000d", device)
                 .then().statusCode(200).body("pagination.limit", equalTo(1000)).body("message", nullValue());
     }

@@ -70,6 +70,36 @@ class RuleApiTest {
     }
 
     @Test
+    void badPagingIs400NamingTheFieldAndATooLargeLimitIsClamped() {
+        String device = TestDevices.register(pool, "rule-page");
+        for (String metric : new String[] { "temperature", "humidity" }) {
+            given().contentType(ContentType.JSON)
+                    .body("{\"device_id\":\"" + device + "\",\"metric\":\"" + metric + "\",\"operator\":\">\","
+                            + "\"threshold\":35,\"severity\":\"info\"}")
+                    .post("/api/v1/rules").then().statusCode(201);
+        }
+        given().get("/api/v1/rules?limit=abc").then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.code", equalTo(400))
+                .body("error.message", equalTo("Field 'limit' must be an integer of 1 or more; above 1000 it is clamped to 1000."));
+        given().get("/api/v1/rules?offset=-1").then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.message", equalTo("Field 'offset' must be an integer of 0 or more."));
+        given().get("/api/v1/rules?device_id={d}&limit=5000", device).then().statusCode(200)
+                .body("status", equalTo("ok"))
+                .body("count", equalTo(2))
+                .body("pagination.limit", equalTo(1000))
+                .body("pagination.total", equalTo(2))
+                .body("pagination.has_more", equalTo(false))
+                .body("message", equalTo("limit 5000 is above the maximum; clamped to 1000."));
+        given().get("/api/v1/rules?device_id={d}&offset=1&limit=1", device).then().statusCode(200)
+                .body("count", equalTo(1))
+                .body("pagination.offset", equalTo(1))
+                .body("pagination.limit", equalTo(1))
+                .body("message", nullValue());
+    }
+
+    @Test
     void invalidRulesAre400sNamingFieldAndRuleAndStoreNothing() {
         String device = TestDevices.register(pool, "rule-bad");
         String base = "\"device_id\":\"" + device + "\",\"metric\":\"temperature\",\"operator\":\">\","

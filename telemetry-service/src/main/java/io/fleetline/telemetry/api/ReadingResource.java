@@ -21,6 +21,7 @@ import org.jboss.resteasy.reactive.RestMulti;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.telemetry.config.TelemetryConfig;
@@ -86,8 +87,9 @@ public class ReadingResource {
         Range range = Range.of(start, end, BEGINNING);
         boolean descending = descending(order);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        int requested = limit(limit);
-        int size = Math.min(requested, MAX_LIMIT);
+        // keyset pages: the shared limit rules, the cursor instead of an offset
+        Paging paging = Paging.of(null, limit, DEFAULT_LIMIT, MAX_LIMIT);
+        int size = paging.limit();
         return knownDevice(deviceId)
                 .chain(() -> store.range(deviceId, range.start(), range.end(), after, descending, size + 1))
                 .map(readings -> {
@@ -100,11 +102,7 @@ public class ReadingResource {
                     pagination.put("next_cursor", more
                             ? new Cursor(page.get(page.size() - 1).timestamp(), page.get(page.size() - 1).id()).encode()
                             : null);
-                    Envelope envelope = Envelope.list(page).with("pagination", pagination);
-                    return requested > MAX_LIMIT
-                            ? envelope.with("message", "limit " + requested + " is above the maximum; clamped to "
-                                    + MAX_LIMIT + ".")
-                            : envelope;
+                    return paging.explain(Envelope.list(page).with("pagination", pagination));
                 });
     }
 
@@ -281,23 +279,6 @@ public class ReadingResource {
             return true;
         }
         throw ApiException.invalidField("order", "must be asc or desc.");
-    }
-
-    private static int limit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            if (limit.trim().matches("\\d+")) {
-                return Integer.MAX_VALUE; // a huge number is still "above the maximum", clamped like any other
-            }
-        }
-        throw ApiException.invalidField("limit", "must be a positive integer (at most " + MAX_LIMIT + ").");
     }
 
     private static ApiException notFound(String deviceId) {

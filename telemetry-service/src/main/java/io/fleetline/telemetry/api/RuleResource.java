@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
 import io.fleetline.commons.events.Ids;
@@ -33,6 +34,9 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class RuleResource {
 
+    /** Rules per page when the request names no limit. */
+    private static final int DEFAULT_LIMIT = 100;
+    /** The most rules one page holds; a larger limit is clamped to it. */
     private static final int MAX_LIMIT = 1000;
 
     private final RuleStore store;
@@ -64,19 +68,11 @@ public class RuleResource {
     @Path("/v1/rules")
     @Requires(Permission.READ)
     public Uni<Envelope> list(@QueryParam("device_id") String deviceId, @QueryParam("device_type") String deviceType,
-            @QueryParam("offset") Long offset, @QueryParam("limit") Integer limit) {
-        long from = offset == null ? 0 : offset;
-        int size = limit == null ? 100 : limit;
-        if (from < 0) {
-            throw ApiException.invalidField("offset", "must be 0 or more.");
-        }
-        if (size <= 0 || size > MAX_LIMIT) {
-            throw ApiException.invalidField("limit", "must be from 1 to " + MAX_LIMIT + ".");
-        }
+            @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
+        Paging paging = Paging.of(offset, limit, DEFAULT_LIMIT, MAX_LIMIT);
         return Uni.combine().all()
-                .unis(store.list(deviceId, deviceType, from, size), store.count(deviceId, deviceType))
-                .asTuple()
-                .map(page -> Envelope.page(page.getItem1(), Envelope.Pagination.of(from, size, page.getItem2())));
+                .unis(store.list(deviceId, deviceType, paging.offset(), paging.limit()), store.count(deviceId, deviceType))
+                .with(paging::page);
     }
 
     @GET
