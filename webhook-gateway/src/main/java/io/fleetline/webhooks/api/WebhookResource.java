@@ -7,7 +7,6 @@ import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -26,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fleetline.commons.api.ApiException;
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.auth.Open;
 import io.fleetline.commons.auth.Permission;
 import io.fleetline.commons.auth.Requires;
@@ -46,6 +46,10 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class WebhookResource {
 
+    /** Deliveries per page when the request names no limit. */
+    private static final int DEFAULT_DELIVERIES = 50;
+    /** The most deliveries one page holds; a larger limit is clamped to it. */
+    private static final int MAX_DELIVERIES = 500;
     private static final Set<String> STATES = Set.of("pending", "delivering", "succeeded", "retrying", "failed", "dead");
 
     private final EndpointStore endpoints;
@@ -158,17 +162,12 @@ public class WebhookResource {
     @Path("{id}/deliveries")
     @Requires(Permission.WRITE)
     public Uni<Envelope> deliveries(@PathParam("id") String id, @QueryParam("status") String status,
-            @QueryParam("offset") @DefaultValue("0") int offset, @QueryParam("limit") @DefaultValue("50") int limit) {
+            @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         if (status != null && !STATES.contains(status)) {
             throw ApiException.invalidField("status", "must be one of pending, delivering, succeeded, retrying, failed, dead");
         }
-        if (offset < 0) {
-            throw ApiException.invalidField("offset", "must be 0 or more");
-        }
-        if (limit < 1 || limit > 500) {
-            throw ApiException.invalidField("limit", "must be between 1 and 500");
-        }
-        return existing(id).chain(endpoint -> deliveries.list(id, status, offset, limit));
+        Paging paging = Paging.of(offset, limit, DEFAULT_DELIVERIES, MAX_DELIVERIES);
+        return existing(id).chain(endpoint -> deliveries.list(id, status, paging));
     }
 
     @GET

@@ -12,6 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.fleetline.commons.api.Envelope;
+import io.fleetline.commons.api.Paging;
 import io.fleetline.commons.store.GroupCommit;
 import io.fleetline.webhooks.domain.Delivery;
 import io.fleetline.webhooks.domain.Endpoint;
@@ -239,7 +240,7 @@ public class DeliveryStore {
     }
 
     /** One page of an endpoint's deliveries, newest first, optionally of one state. */
-    public Uni<Envelope> list(String endpointId, String state, int offset, int limit) {
+    public Uni<Envelope> list(String endpointId, String state, Paging paging) {
         String where = " WHERE d.endpoint_id = $1 AND ($2::text IS NULL OR d.state = $2)";
         Tuple filter = Tuple.of(endpointId, state);
         Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM webhooks.deliveries d" + where)
@@ -247,14 +248,14 @@ public class DeliveryStore {
         Uni<List<Delivery>> page = pool.preparedQuery("SELECT d.*, ev.event_type, ev.device_id FROM webhooks.deliveries d"
                 + " JOIN webhooks.events ev ON ev.event_id = d.event_id" + where
                 + " ORDER BY d.seq DESC OFFSET $3 LIMIT $4")
-                .execute(Tuple.of(endpointId, state, offset, limit))
+                .execute(Tuple.of(endpointId, state, paging.offset(), paging.limit()))
                 .map(rows -> {
                     List<Delivery> list = new ArrayList<>();
                     rows.forEach(row -> list.add(delivery(row, null, null)));
                     return list;
                 });
         return Uni.combine().all().unis(total, page)
-                .with((count, items) -> Envelope.page(items, Envelope.Pagination.of(offset, limit, count)));
+                .with((count, items) -> paging.page(items, count));
     }
 
     /** One delivery with its event and every attempt, or null. */

@@ -124,6 +124,28 @@ class EndpointApiTest {
     }
 
     @Test
+    void badDeliveryPagingIs400NamingTheFieldAndATooLargeLimitIsClamped() {
+        String id = Webhooks.create(Map.of("url", RECEIVER)).getString("id");
+        given().post("/api/v1/webhooks/" + id + "/test").then().statusCode(202);
+        given().get("/api/v1/webhooks/" + id + "/deliveries?limit=abc").then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.code", equalTo(400))
+                .body("error.message", equalTo("Field 'limit' must be an integer of 1 or more; above 500 it is clamped to 500."));
+        given().get("/api/v1/webhooks/" + id + "/deliveries?offset=-1").then().statusCode(400)
+                .body("status", equalTo("error"))
+                .body("error.message", equalTo("Field 'offset' must be an integer of 0 or more."));
+        given().get("/api/v1/webhooks/" + id + "/deliveries?limit=600").then().statusCode(200)
+                .body("status", equalTo("ok"))
+                .body("count", equalTo(1))
+                .body("pagination.limit", equalTo(500))
+                .body("pagination.total", equalTo(1))
+                .body("message", equalTo("limit 600 is above the maximum; clamped to 500."));
+        given().get("/api/v1/webhooks/" + id + "/deliveries").then().statusCode(200)
+                .body("pagination.limit", equalTo(50))
+                .body("message", nullValue());
+    }
+
+    @Test
     void deliveryLogOfAnUnknownEndpointOrStatusIsAnError() {
         given().get("/api/v1/webhooks/wh_missing/deliveries").then().statusCode(404);
         String id = Webhooks.create(Map.of("url", RECEIVER)).getString("id");
