@@ -194,6 +194,9 @@ class DeviceApiTest {
                     .body("status", equalTo("error"))
                     .body("error.message", containsString("'" + query[0] + "'"));
         }
+        given().queryParam("connectivity", "sleeping").when().get("/api/v1/devices")
+                .then().statusCode(400)
+                .body("error.message", equalTo("Field 'connectivity' must be one of unknown, online, offline."));
         given().queryParam("limit", 1000).when().get("/api/v1/devices")
                 .then().statusCode(200).body("pagination.limit", equalTo(200));
     }

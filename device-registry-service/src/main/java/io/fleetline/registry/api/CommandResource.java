@@ -74,8 +74,7 @@ public class CommandResource {
         if (status != null && !status.isEmpty()) {
             filter = CommandStatus.fromWire(status);
             if (filter == null) {
-                throw ApiException.badRequest("Query parameter 'status' must be one of pending, sent, delivered,"
-                        + " succeeded, failed, expired.");
+                throw ApiException.invalidField("status", "must be one of pending, sent, delivered, succeeded, failed, expired.");
             }
         }
         return commands.list(id, filter, paging.offset(), paging.limit())

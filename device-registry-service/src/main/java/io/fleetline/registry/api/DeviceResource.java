@@ -95,7 +95,7 @@ public class DeviceResource {
             @QueryParam("connectivity") String connectivity) {
         Paging paging = Paging.of(offset, limit, config.defaultPageSize(), config.maxPageSize());
         if (connectivity != null && !DeviceRules.CONNECTIVITY.contains(connectivity)) {
-            throw ApiException.badRequest("Query parameter 'connectivity' must be one of unknown, online, offline.");
+            throw ApiException.invalidField("connectivity", "must be one of unknown, online, offline.");
         }
         return devices.list(type, location, connectivity, paging.offset(), paging.limit())
                 .map(page -> paging.page(page.items(), page.total()));
