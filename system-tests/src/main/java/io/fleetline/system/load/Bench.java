@@ -4,7 +4,7 @@ package io.fleetline.system.load;
  * The load generator: {@code ./stack bench <scenario> [--option value ...]}.
  *
  * <pre>
- * ingest        N devices x rate over MQTT QoS 1; PUBACKs, stored rows, loss, latency  (--devices 1000 --rate 10 --duration 60s --warmup 10s)
+ * ingest        N devices x rate over MQTT QoS 1; PUBACKs, stored rows, loss, latency  (--devices 1000 --rate 10 --duration 60s --warmup 10s --bridge http://127.0.0.1:8084)
  * presence      devices publish, fall silent, publish again: online/offline events each  (--devices 200)
  * http-ingest   single readings or --batch n over HTTP                                 (--devices 100 --concurrency 64 --duration 30s)
  * registry      POST /devices, then GET /devices/{id}, authenticated                      (--concurrency 64 --duration 20s)
