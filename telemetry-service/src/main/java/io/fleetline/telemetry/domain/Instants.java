@@ -65,7 +65,8 @@ public final class Instants {
             return LocalDateTime.parse(value.replace('t', 'T')).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException | ArithmeticException e) {
             throw ApiException.invalidField(field, "must be an RFC 3339 time (2024-05-01T10:00:00Z, with an offset,"
-                    + " or without one for UTC), epoch milliseconds, or relative like -24h or -7d.");
+                    + " or without one for UTC), a date (2024-05-01, midnight UTC), epoch milliseconds, now,"
+                    + " or relative like -24h or -7d.");
         }
     }
 
