@@ -21,6 +21,7 @@ public class IngestMetrics {
     private final Counter ingested;
     private final Counter duplicates;
     private final Counter retained;
+    private final Counter commitFailures;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Timer lag;
     private final AtomicLong online = new AtomicLong();
@@ -31,6 +32,9 @@ public class IngestMetrics {
                 .description("Readings whose idempotency key was already stored").register(meters);
         retained = Counter.builder("fleetline_ingest_retained_skipped")
                 .description("Retained messages replayed by the broker on subscribe and skipped").register(meters);
+        commitFailures = Counter.builder("fleetline_ingest_commit_failures")
+                .description("Attempts to store a reading whose batch failed to commit; it stays unacknowledged and is retried")
+                .register(meters);
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, Counter.builder("fleetline_ingest_rejected").tag("reason", reason.label())
                     .description("Messages refused, by reason").register(meters));
@@ -52,6 +56,10 @@ public class IngestMetrics {
 
     void duplicate() {
         duplicates.increment();
+    }
+
+    void commitFailed() {
+        commitFailures.increment();
     }
 
     /** A reading stored, with its lag from {@code since} (its ts, or its arrival) to {@code committed}. */

@@ -133,11 +133,13 @@ class TelemetryIngestTest {
                 + " RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
         TestDevices.query(pool, "CREATE TRIGGER " + refusal.substring("telemetry.".length())
                 + " BEFORE INSERT ON telemetry.readings FOR EACH ROW EXECUTE FUNCTION " + refusal + "()");
+        double failuresBefore = metric("fleetline_ingest_commit_failures_total", "");
         try {
             publish(id, "{\"level\":7,\"msg_id\":\"kept\"}");
             await().atMost(WAIT).until(() -> TestDevices.count(pool,
                     "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM " + refusal + "_attempts") >= 3);
             assertEquals(0, rows(id));
+            await().atMost(WAIT).until(() -> metric("fleetline_ingest_commit_failures_total", "") >= failuresBefore + 3);
         } finally {
             TestDevices.query(pool, "DROP TRIGGER " + refusal.substring("telemetry.".length()) + " ON telemetry.readings");
             TestDevices.query(pool, "DROP FUNCTION " + refusal + "()");
