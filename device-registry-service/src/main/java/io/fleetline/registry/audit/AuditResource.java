@@ -37,6 +37,8 @@ public class AuditResource {
     private static final int DEFAULT_LIMIT = 100;
     /** The most entries one answer holds; a larger limit is clamped to it. */
     private static final int MAX_LIMIT = 1000;
+    /** The filters of the count and of the page: {@code since} ($1) and {@code actor} ($2). */
+    private static final String WHERE = " WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR actor = $2)";
 
     private final Pool pool;
 
@@ -49,12 +51,11 @@ public class AuditResource {
             @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         OffsetDateTime from = since == null ? null : instant(since).atOffset(ZoneOffset.UTC);
         Paging paging = Paging.of(offset, limit, DEFAULT_LIMIT, MAX_LIMIT);
-        String where = " WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::text IS NULL OR actor = $2)";
-        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM registry.audit_log" + where)
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM registry.audit_log" + WHERE)
                 .execute(Tuple.of(from, actor))
                 .map(rows -> rows.iterator().next().getLong(0));
         Uni<List<Entry>> page = pool.preparedQuery("SELECT id, at, actor, action, target, outcome, detail"
-                + " FROM registry.audit_log" + where + " ORDER BY at DESC, id DESC OFFSET $3 LIMIT $4")
+                + " FROM registry.audit_log" + WHERE + " ORDER BY at DESC, id DESC OFFSET $3 LIMIT $4")
                 .execute(Tuple.of(from, actor, paging.offset(), paging.limit()))
                 .map(result -> {
                     List<Entry> entries = new ArrayList<>();
